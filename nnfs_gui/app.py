@@ -1,0 +1,74 @@
+"""Command line: the window by default, ``--headless`` for a scripted run."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from nnfs_gui import __version__
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="nnfs-gui",
+        description=(
+            "Train a small numpy neural network on 2-D data and watch it generalize "
+            "or overfit (Neural Networks from Scratch, chapters 11 and 13)."
+        ),
+        epilog=(
+            "Examples:\n"
+            "  nnfs-gui                                   open the window\n"
+            "  nnfs-gui --preset ch11-overfit             open the window with a preset\n"
+            "  nnfs-gui --headless --preset book-ch11 --print-every 100\n"
+            "  nnfs-gui --headless --config run.json --epochs 2000 --out results/ "
+            "--export png,svg,csv"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"nnfs-gui {__version__}")
+    p.add_argument("--headless", action="store_true",
+                   help="train without a window, print progress, write files with --out")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--preset", metavar="NAME",
+                     help="a preset from assets/presets (e.g. book-ch11, ch11-overfit)")
+    src.add_argument("--config", metavar="FILE", help="a config JSON file (as exported)")
+    p.add_argument("--epochs", type=int, metavar="N",
+                   help="epochs to train (default: the config's epoch limit)")
+    p.add_argument("--print-every", type=int, default=100, metavar="K",
+                   help="headless: print a progress line every K epochs (default 100; 0: none)")
+    p.add_argument("--out", metavar="DIR",
+                   help="headless: write history.csv, metrics.json, config.json here")
+    p.add_argument("--export", metavar="LIST", default="",
+                   help="headless: also export figures and data, a comma list of "
+                        "png,svg,pdf,csv,json,gif,mp4")
+    return p
+
+
+def has_display() -> bool:
+    """Whether Qt can open a window here without aborting."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.headless:
+        from nnfs_gui.training.headless import run_headless
+
+        return run_headless(args)
+    if not has_display():
+        print(
+            "nnfs-gui: no display found (DISPLAY is not set). Use --headless for a scripted "
+            "run, or start the window on a virtual screen: xvfb-run python main.py",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from nnfs_gui.ui.main_window import run_app
+
+    return run_app(args)

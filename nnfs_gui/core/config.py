@@ -1,0 +1,298 @@
+"""One frozen dataclass holds every setting of a run.
+
+Each field carries its own spec (range or choices, whether it applies live to a
+running model, a label and a tooltip naming the book chapter). That one table
+drives validation, the JSON round trip, the presets and the UI's controls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+DATASETS = ("spiral", "vertical", "circles", "xor", "blobs", "moons")
+VALIDATIONS = ("fresh", "holdout", "block")
+SCALERS = ("none", "maxabs", "minmax_sym", "minmax01", "standard")
+FLIPS = ("none", "x", "y", "xy")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+INITS = ("book", "he", "xavier")
+LOSSES = ("categorical_crossentropy", "binary_crossentropy", "mse", "mae")
+OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam")
+
+MAX_HIDDEN_LAYERS = 4
+MAX_NEURONS = 512
+
+
+class ConfigError(ValueError):
+    """A setting is out of range; the message names field, value and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one Config field may hold and how the UI presents it."""
+
+    label: str
+    tooltip: str
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] | None = None
+    live: bool = False  # applies to the running model; otherwise starts a new run
+    log: bool = False  # the range spans decades: log-scaled slider
+    group: str = "Data"
+
+
+def _f(default: Any, spec: Spec) -> Any:
+    return field(default=default, metadata={"spec": spec})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of a run. Build with keywords; invalid values raise ConfigError."""
+
+    name: str = _f("custom", Spec("Name", "Name of this setup, shown in titles and exports."))
+    book_mode: bool = _f(False, Spec(
+        "Book mode", "Reproduce the book's nnfs.init() arithmetic exactly (float32 arrays, "
+        "seed 0 random stream). Slower; for matching the book's printed numbers.",
+        group="Data"))
+
+    # -- Data (ch. 11) ---------------------------------------------------------
+    dataset: str = _f("spiral", Spec(
+        "Data set", "Which 2-D generator makes the points. Spiral and vertical are the "
+        "book's (ch. 2, 11).", choices=DATASETS))
+    classes: int = _f(3, Spec("Classes", "Number of classes (colours).", lo=2, hi=8))
+    samples: int = _f(100, Spec(
+        "Samples / class", "Training points per class. Ch. 13: hundreds per class for easy "
+        "data, thousands for harder data.", lo=10, hi=5000, log=True))
+    noise: float = _f(0.2, Spec(
+        "Noise", "How much the generator scatters the points (the spiral's angle noise is "
+        "0.2 in the book).", lo=0.0, hi=1.0))
+    seed: int = _f(0, Spec("Seed", "Random seed of data and weights: same seed, same run.",
+                           lo=0, hi=2**31 - 1))
+    validation: str = _f("fresh", Spec(
+        "Validation", "fresh: a new sample from the same generator (ch. 11). holdout: a "
+        "stratified random fraction of the data. block: a contiguous block per class, the "
+        "ch. 11 advice for time-ordered data (the spiral's outer arm ends).",
+        choices=VALIDATIONS))
+    val_fraction: float = _f(0.2, Spec(
+        "Validation size", "Fraction of the data held out (holdout and block strategies).",
+        lo=0.05, hi=0.5))
+
+    # -- Preprocessing (ch. 13) -----------------------------------------------
+    scaler: str = _f("none", Spec(
+        "Scaler", "Ch. 13: scale inputs to [-1, 1] or [0, 1]. Fitted on the training data "
+        "only, then applied unchanged to validation data and predictions.",
+        choices=SCALERS, group="Preprocessing"))
+    augment_copies: int = _f(0, Spec(
+        "Augment copies", "Ch. 13: transformed copies of each training sample (training "
+        "set only).", lo=0, hi=10, group="Preprocessing"))
+    augment_jitter: float = _f(0.0, Spec(
+        "Jitter", "Std. dev. of Gaussian noise added to each augmented copy.",
+        lo=0.0, hi=0.5, group="Preprocessing"))
+    augment_rotation: float = _f(0.0, Spec(
+        "Rotation (deg)", "Augmented copies are rotated by a random angle in +/- this range.",
+        lo=0.0, hi=180.0, group="Preprocessing"))
+    augment_flip: str = _f("none", Spec(
+        "Reflection", "Augmented copies are mirrored across this axis (only if such "
+        "variation can occur in reality, ch. 13).", choices=FLIPS, group="Preprocessing"))
+
+    # -- Network ---------------------------------------------------------------
+    hidden: tuple[int, ...] = _f((64,), Spec(
+        "Hidden layers", "Neurons in each hidden layer (1-4 layers, 1-512 neurons). A smaller "
+        "model overfits less (ch. 11).", lo=1, hi=MAX_NEURONS, group="Network"))
+    activation: str = _f("relu", Spec(
+        "Activation", "Activation of the hidden layers (ch. 4).", choices=ACTIVATIONS,
+        group="Network"))
+    init: str = _f("book", Spec(
+        "Weight init", "book: 0.01*randn (ch. 3); he: sqrt(2/n_in)*randn; xavier: "
+        "sqrt(1/n_in)*randn.", choices=INITS, group="Network"))
+    loss: str = _f("categorical_crossentropy", Spec(
+        "Loss", "categorical_crossentropy with softmax output (ch. 5); binary_crossentropy "
+        "with one sigmoid output, 2 classes (ch. 16); mse / mae on one-hot targets with a "
+        "linear output (ch. 17).", choices=LOSSES, group="Network"))
+
+    # -- Optimizer (ch. 10) ----------------------------------------------------
+    optimizer: str = _f("adam", Spec(
+        "Optimizer", "Ch. 10: SGD (with momentum), Adagrad, RMSprop, Adam. Switching keeps "
+        "the weights and starts the optimizer's state afresh.", choices=OPTIMIZERS,
+        live=True, group="Optimizer"))
+    learning_rate: float = _f(0.05, Spec(
+        "Learning rate", "Step size of each update. Lower overfits more slowly (ch. 11).",
+        lo=1e-5, hi=10.0, live=True, log=True, group="Optimizer"))
+    decay: float = _f(5e-7, Spec(
+        "Decay", "Learning rate decays as lr / (1 + decay * step) (ch. 10).",
+        lo=0.0, hi=0.1, live=True, log=True, group="Optimizer"))
+    momentum: float = _f(0.0, Spec("Momentum", "SGD momentum (ch. 10).", lo=0.0, hi=0.999,
+                                   live=True, group="Optimizer"))
+    rho: float = _f(0.9, Spec("Rho", "RMSprop cache decay (ch. 10).", lo=0.0, hi=0.9999,
+                              live=True, group="Optimizer"))
+    beta1: float = _f(0.9, Spec("Beta 1", "Adam momentum decay (ch. 10).", lo=0.0, hi=0.9999,
+                                live=True, group="Optimizer"))
+    beta2: float = _f(0.999, Spec("Beta 2", "Adam cache decay (ch. 10).", lo=0.0, hi=0.99999,
+                                  live=True, group="Optimizer"))
+    epsilon: float = _f(1e-7, Spec("Epsilon", "Guards the division in Adagrad, RMSprop, "
+                                   "Adam.", lo=1e-10, hi=1e-3, live=True, log=True,
+                                   group="Optimizer"))
+    batch_size: int = _f(0, Spec(
+        "Batch size", "Samples per update; 0 trains on the full batch (ch. 18).",
+        lo=0, hi=100_000, live=True, group="Optimizer"))
+    shuffle: bool = _f(True, Spec("Shuffle", "Shuffle the training data each epoch when "
+                                  "using mini-batches.", live=True, group="Optimizer"))
+    epochs: int = _f(10_000, Spec("Epoch limit", "Training stops at this epoch.",
+                                  lo=1, hi=1_000_000, live=True, log=True, group="Optimizer"))
+
+    # -- Regularization (ch. 14, 15) --------------------------------------------
+    # Applied to every hidden Dense layer (not the output layer); with one hidden
+    # layer that is the book's layer 1.
+    l1_weight: float = _f(0.0, Spec("L1 weights", "L1 penalty on hidden-layer weights "
+                                    "(ch. 14).", lo=0.0, hi=0.1, live=True, log=True,
+                                    group="Regularization"))
+    l1_bias: float = _f(0.0, Spec("L1 biases", "L1 penalty on hidden-layer biases (ch. 14).",
+                                  lo=0.0, hi=0.1, live=True, log=True, group="Regularization"))
+    l2_weight: float = _f(0.0, Spec("L2 weights", "L2 penalty on hidden-layer weights "
+                                    "(ch. 14); the book uses 5e-4.", lo=0.0, hi=0.1,
+                                    live=True, log=True, group="Regularization"))
+    l2_bias: float = _f(0.0, Spec("L2 biases", "L2 penalty on hidden-layer biases (ch. 14).",
+                                  lo=0.0, hi=0.1, live=True, log=True, group="Regularization"))
+    dropout: float = _f(0.0, Spec("Dropout", "Fraction of hidden neurons dropped each "
+                                  "training step (ch. 15); off at validation.", lo=0.0,
+                                  hi=0.9, live=True, group="Regularization"))
+
+    def __post_init__(self) -> None:
+        if isinstance(self.hidden, list):
+            object.__setattr__(self, "hidden", tuple(self.hidden))
+        for f in dataclasses.fields(self):
+            _check_field(f, getattr(self, f.name))
+        self._check_combinations()
+
+    def _check_combinations(self) -> None:
+        if self.loss == "binary_crossentropy" and self.classes != 2:
+            raise ConfigError(
+                f"loss: binary_crossentropy needs classes == 2, got classes={self.classes}")
+        if self.book_mode and self.dataset not in ("spiral", "vertical"):
+            raise ConfigError(
+                f"book_mode: the book's arithmetic is defined for the spiral and vertical "
+                f"data sets, got dataset={self.dataset!r}")
+
+    # -- conveniences ------------------------------------------------------------
+    def replace(self, **changes: Any) -> Config:
+        """A new, validated Config with some fields changed."""
+        unknown = set(changes) - set(field_names())
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return dataclasses.replace(self, **changes)
+
+    def restart_fields_changed(self, other: Config) -> list[str]:
+        """Names of changed fields that need a new run (not applicable live)."""
+        return [n for n in field_names()
+                if getattr(self, n) != getattr(other, n) and not spec(n).live
+                and n != "name"]
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        for n in field_names():
+            v = getattr(self, n)
+            d[n] = list(v) if isinstance(v, tuple) else v
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Config:
+        if not isinstance(data, dict):
+            raise ConfigError(f"config: expected a JSON object, got {type(data).__name__}")
+        data = dict(data)
+        version = data.pop("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise ConfigError(
+                f"schema_version: {version!r} is not supported (this app reads "
+                f"{SCHEMA_VERSION})")
+        unknown = set(data) - set(field_names())
+        if unknown:
+            raise ConfigError(f"unknown key(s): {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> Config:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"config: not valid JSON ({e})") from None
+        return cls.from_dict(data)
+
+    def save(self, path: str | Path) -> None:
+        from nnfs_gui.core.atomic import write_text_atomic
+
+        write_text_atomic(path, self.to_json() + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Config:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as e:
+            raise ConfigError(f"config file {path}: {e.strerror or e}") from None
+        return cls.from_json(text)
+
+
+def field_names() -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(Config))
+
+
+def spec(name: str) -> Spec:
+    for f in dataclasses.fields(Config):
+        if f.name == name:
+            return f.metadata["spec"]
+    raise KeyError(name)
+
+
+def live_fields() -> tuple[str, ...]:
+    return tuple(n for n in field_names() if spec(n).live)
+
+
+def _check_field(f: dataclasses.Field, value: Any) -> None:
+    s: Spec = f.metadata["spec"]
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    name = f.name
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name}: expected true or false, got {value!r}")
+        return
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"{name}: expected a string, got {value!r}")
+        if s.choices is not None and value not in s.choices:
+            raise ConfigError(f"{name}: {value!r} is not one of {', '.join(s.choices)}")
+        return
+    if kind.startswith("tuple"):
+        _check_hidden(name, value, s)
+        return
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{name}: expected a whole number, got {value!r}")
+    elif kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{name}: expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{name}: expected a finite number, got {value!r}")
+    _check_range(name, value, s)
+
+
+def _check_range(name: str, value: float, s: Spec) -> None:
+    if (s.lo is not None and value < s.lo) or (s.hi is not None and value > s.hi):
+        raise ConfigError(f"{name}: {value!r} is outside the allowed range {s.lo}..{s.hi}")
+
+
+def _check_hidden(name: str, value: Any, s: Spec) -> None:
+    if not isinstance(value, tuple) or not 1 <= len(value) <= MAX_HIDDEN_LAYERS:
+        raise ConfigError(
+            f"{name}: expected 1 to {MAX_HIDDEN_LAYERS} layer sizes, got {value!r}")
+    for n in value:
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise ConfigError(f"{name}: layer sizes must be whole numbers, got {value!r}")
+        _check_range(name, n, s)
