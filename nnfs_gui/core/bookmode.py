@@ -1,0 +1,101 @@
+"""Book mode: the book's `nnfs.init()` arithmetic and random stream, kept local.
+
+The book seeds numpy's global legacy generator with 0 and then draws, in order:
+the training data, layer 1's weights, layer 2's weights, (with dropout) one mask
+per hidden layer per training epoch, and finally the fresh validation data.
+`make_book_run` draws the data and weights in that order from one `BookRandom`
+and returns a model whose arithmetic (see numerics.BookNumerics) matches the
+book's: float32 arrays, `dot` in float64 rounded to float32.
+
+The validation set is drawn right after the weights, so the trainer can score
+every epoch. Without dropout training draws nothing, so this gives exactly the
+book's validation data (chapters 11, 14, 16). With dropout (chapter 15) the book
+draws its test spiral after all the training masks; `draw_book_validation`
+draws a fresh set from the run's stream at the moment it is called, which after
+the last epoch is the book's test set.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from nnfs_gui.core.model import Model
+from nnfs_gui.core.numerics import BookRandom
+
+__all__ = ["BookRandom", "BookRun", "book_spiral_data", "book_vertical_data",
+           "make_book_run", "draw_book_validation", "BOOK_DATASETS"]
+
+
+def book_spiral_data(samples: int, classes: int, random_state: BookRandom,
+                     noise: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """The book's spiral: (samples*classes, 2) float32 points, (samples*classes,) uint8.
+
+    Class c: r = linspace(0, 1), t = linspace(4c, 4c+4) + randn * noise (randn is
+    float32, so the noise term is float32); rows (r sin 2.5t, r cos 2.5t).
+    """
+    x = np.zeros((samples * classes, 2), dtype=np.float32)
+    y = np.zeros(samples * classes, dtype=np.uint8)
+    for c in range(classes):
+        rows = slice(samples * c, samples * (c + 1))
+        r = np.linspace(0.0, 1, samples)
+        t = np.linspace(c * 4, (c + 1) * 4, samples) + random_state.randn(samples) * noise
+        x[rows] = np.c_[r * np.sin(t * 2.5), r * np.cos(t * 2.5)]
+        y[rows] = c
+    return x, y
+
+
+def book_vertical_data(samples: int, classes: int, random_state: BookRandom,
+                       noise: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """The book's vertical data: class c scattered around (c/3, 0.5) with std
+    noise/2 (the book's 0.1 at the default noise 0.2); x float32, y uint8."""
+    x = np.zeros((samples * classes, 2), dtype=np.float32)
+    y = np.zeros(samples * classes, dtype=np.uint8)
+    std = noise / 2.0
+    for c in range(classes):
+        rows = slice(samples * c, samples * (c + 1))
+        x[rows] = np.c_[random_state.randn(samples) * std + c / 3,
+                        random_state.randn(samples) * std + 0.5]
+        y[rows] = c
+    return x, y
+
+
+BOOK_DATASETS = {"spiral": book_spiral_data, "vertical": book_vertical_data}
+
+
+class BookRun(NamedTuple):
+    """What a book-mode run starts from; unpacks as (model, x_train, y_train, x_val, y_val).
+
+    Labels are int64 (the book's are uint8; the values and all results are the same).
+    The run's random stream is `model.num.rng` (a BookRandom).
+    """
+
+    model: Model
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+
+
+def draw_book_data(config, random_state: BookRandom) -> tuple[np.ndarray, np.ndarray]:
+    """One data set of `config` from the book stream: (n, 2) float32, (n,) int64."""
+    x, y = BOOK_DATASETS[config.dataset](config.samples, config.classes, random_state,
+                                         config.noise)
+    return x, y.astype(np.int64)
+
+
+def make_book_run(config) -> BookRun:
+    """Training data, weights and validation data drawn in the book's order from
+    `BookRandom(config.seed)` (the book's seed is 0)."""
+    random_state = BookRandom(config.seed)
+    x_train, y_train = draw_book_data(config, random_state)
+    model = Model.from_config(config, n_inputs=2, n_outputs=config.classes, rng=random_state)
+    x_val, y_val = draw_book_data(config, random_state)
+    return BookRun(model, x_train, y_train, x_val, y_val)
+
+
+def draw_book_validation(config, model: Model) -> tuple[np.ndarray, np.ndarray]:
+    """A fresh data set drawn from the run's stream now (after training: the book's
+    test set, also for dropout runs)."""
+    return draw_book_data(config, model.num.rng)

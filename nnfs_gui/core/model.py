@@ -1,0 +1,202 @@
+"""The network: hidden [Dense, activation, Dropout] blocks, an output Dense layer and
+an output head (activation + loss), trained by an optimizer that owns its state.
+
+Shapes: inputs x (n, n_inputs); labels y (n,) integer classes; probabilities
+(n, n_classes). See docs/CONTRACTS.md for the API the trainer relies on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnfs_gui.core.activations import ACTIVATIONS
+from nnfs_gui.core.layers import Dense, Dropout, Regularization
+from nnfs_gui.core.losses import LOSSES
+from nnfs_gui.core.numerics import BookNumerics, BookRandom, Numerics
+from nnfs_gui.core.optimizers import hyperparameters, optimizer_from_config
+
+
+@dataclass(frozen=True)
+class EpochStats:
+    """Training metrics of one epoch.
+
+    Full batch: the metrics of the forward pass before the update (what the book
+    prints). Mini-batches: the sample-weighted mean over the epoch's batches.
+    """
+
+    loss: float
+    data_loss: float
+    reg_loss: float
+    acc: float
+
+
+def regularization_from(config) -> Regularization:
+    return Regularization(config.l1_weight, config.l1_bias, config.l2_weight, config.l2_bias)
+
+
+def numerics_for(config, rng) -> Numerics:
+    """Book arithmetic for a BookRandom (or a book-mode config), else plain numpy."""
+    if isinstance(rng, BookRandom):
+        return BookNumerics(rng)
+    if config.book_mode:
+        # Book arithmetic, but not the book's stream order: use bookmode.make_book_run
+        # for runs that must match the book's printed numbers.
+        return BookNumerics(BookRandom(config.seed))
+    return Numerics(np.random.default_rng(config.seed) if rng is None else rng)
+
+
+class Model:
+    """A feed-forward classifier; build it with `Model.from_config`."""
+
+    def __init__(self, layers: list, head, optimizer, numerics: Numerics,
+                 n_inputs: int, n_classes: int) -> None:
+        self.layers = layers
+        self.head = head
+        self.optimizer = optimizer
+        self.num = numerics
+        self.n_inputs = n_inputs
+        self.n_classes = n_classes
+        self.dense = [layer for layer in layers if isinstance(layer, Dense)]
+        self.hidden_dense = self.dense[:-1]
+        self.dropouts = [layer for layer in layers if isinstance(layer, Dropout)]
+        # The arrays themselves, updated in place, so this list stays valid.
+        self.params = [p for layer in self.dense for p in layer.params]
+
+    @classmethod
+    def from_config(cls, config, n_inputs: int = 2, n_outputs: int | None = None,
+                    rng: np.random.Generator | BookRandom | None = None) -> Model:
+        """Weights are drawn layer by layer from `rng` (a BookRandom means book mode).
+
+        L1/L2 and dropout apply to every hidden Dense layer, not the output layer.
+        """
+        num = numerics_for(config, rng)
+        n_classes = config.classes if n_outputs is None else n_outputs
+        layers: list = []
+        n_in = n_inputs
+        for units in config.hidden:
+            layers.append(Dense(n_in, units, num, config.init, regularization_from(config)))
+            layers.append(ACTIVATIONS[config.activation]())
+            layers.append(Dropout(config.dropout, num))
+            n_in = units
+        head = LOSSES[config.loss]()
+        layers.append(Dense(n_in, head.n_units(n_classes), num, config.init))
+        model = cls(layers, head, optimizer_from_config(config), num, n_inputs, n_classes)
+        model.config = config
+        return model
+
+    # -- training ----------------------------------------------------------------
+    def train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int = 0,
+                    shuffle: bool = False, rng=None) -> EpochStats:
+        """One pass over (x, y): full batch if batch_size is 0 or >= n, else mini-batches
+        (shuffled with `rng` when `shuffle`). `rng` also draws normal-mode dropout masks;
+        book mode draws masks from its own stream."""
+        x = self.num.as_inputs(x)
+        y = np.asarray(y)
+        targets = self.head.targets(y, self.n_classes, self.num.dtype)
+        for layer in self.dropouts:
+            layer.rng = rng
+        n = len(x)
+        if batch_size == 0 or batch_size >= n:
+            return EpochStats(*(float(v) for v in self._train_step(x, targets, y)))
+        order = (rng if rng is not None else self.num.rng).permutation(n) if shuffle else None
+        return self._train_batches(x, targets, y, batch_size, order)
+
+    def _train_batches(self, x, targets, y, batch_size, order) -> EpochStats:
+        totals = np.zeros(4)
+        for start in range(0, len(x), batch_size):
+            idx = slice(start, start + batch_size) if order is None \
+                else order[start:start + batch_size]
+            xb, tb, yb = x[idx], targets[idx], y[idx]
+            totals += len(xb) * np.array(self._train_step(xb, tb, yb), dtype=np.float64)
+        return EpochStats(*(float(v) for v in totals / len(x)))
+
+    def _train_step(self, x, targets, y):
+        """Forward, metrics, backward, update. Returns (loss, data_loss, reg_loss, acc)
+        of the forward pass before the update, as numpy scalars."""
+        output, data_loss = self.head.forward(self._forward(x, True), targets)
+        reg_loss = self.regularization_loss()
+        acc = np.mean(self.head.classes(output) == y)
+        self._backward(self.head.backward(output, targets))
+        self.optimizer.step(self.params, self.grads())
+        return data_loss + reg_loss, data_loss, reg_loss, acc
+
+    def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x, training)
+        return x
+
+    def _backward(self, d: np.ndarray) -> None:
+        # The first layer's input gradient is never used, so it is not computed.
+        for layer in reversed(self.layers[1:]):
+            d = layer.backward(d)
+        self.layers[0].backward(d, need_dinputs=False)
+
+    def grads(self) -> list[np.ndarray]:
+        """Gradients of the last backward pass, in the order of `params`."""
+        return [g for layer in self.dense for g in layer.grads]
+
+    def regularization_loss(self):
+        """Sum of the hidden layers' L1/L2 penalties (numpy scalar, or 0 if none)."""
+        total = 0
+        for layer in self.hidden_dense:
+            total = total + layer.regularization_loss()
+        return total
+
+    # -- inference ---------------------------------------------------------------
+    def _output(self, x: np.ndarray) -> np.ndarray:
+        z = self._forward(self.num.as_inputs(x), False)
+        with np.errstate(over="ignore"):  # sigmoid of very negative logits is 0
+            return self.head.activation.forward(z)
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """(data loss, accuracy) on (x, y) without dropout and without updating."""
+        y = np.asarray(y)
+        targets = self.head.targets(y, self.n_classes, self.num.dtype)
+        output, data_loss = self.head.forward(self._forward(self.num.as_inputs(x), False),
+                                              targets)
+        return float(data_loss), float(np.mean(self.head.classes(output) == y))
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """(n, n_inputs) -> (n, n_classes) probabilities (binary: columns [1-p, p])."""
+        return self.head.probabilities(self._output(x))
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """(n, n_inputs) -> (n,) int64 classes."""
+        return self.head.classes(self._output(x)).astype(np.int64)
+
+    # -- live settings and parameters -------------------------------------------
+    def apply_live(self, config) -> None:
+        """Apply the live settings of `config`: a different optimizer starts with fresh
+        state (same weights); otherwise its hyperparameters change and state stays."""
+        opt = self.optimizer
+        if config.optimizer != opt.name:
+            self.optimizer = optimizer_from_config(config)
+        elif (config.learning_rate, config.decay) != (opt.learning_rate, opt.decay):
+            opt.set_hyperparameters(config.learning_rate, config.decay, **hyperparameters(config))
+        else:
+            for key, value in hyperparameters(config).items():
+                if key in opt.defaults:
+                    setattr(opt, key, value)
+        for layer in self.hidden_dense:
+            layer.reg = regularization_from(config)
+        for layer in self.dropouts:
+            layer.rate = config.dropout
+        self.config = config
+
+    def get_params(self) -> list[np.ndarray]:
+        """Copies of [W1, b1, W2, b2, ...]."""
+        return [p.copy() for p in self.params]
+
+    def set_params(self, params: list[np.ndarray]) -> None:
+        """Copy values into the model's arrays; shapes must match `param_shapes()`."""
+        shapes = [np.shape(p) for p in params]
+        if shapes != self.param_shapes():
+            raise ValueError(f"parameter shapes {shapes} do not match the model's "
+                             f"{self.param_shapes()}")
+        for mine, new in zip(self.params, params, strict=True):
+            np.copyto(mine, new, casting="same_kind")
+
+    def param_shapes(self) -> list[tuple[int, ...]]:
+        return [p.shape for p in self.params]

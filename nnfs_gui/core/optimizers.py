@@ -1,0 +1,136 @@
+"""Optimizers (book ch. 10). Each owns its state; parameters are updated in place.
+
+`step(params, grads)` applies one update to a list of parameter arrays given the
+matching gradients; state (momentums, caches) is kept per list position and
+created as zeros on first use. The learning rate decays as
+`lr * (1 / (1 + decay * iterations))`, the counter growing after each update;
+`current_learning_rate` is the rate the latest update used (the book's value).
+The update expressions keep the book's operation order and numpy's ordinary
+type promotion, which book mode relies on for exact results.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Optimizer:
+    """Shared decay schedule and per-parameter state; subclasses define `_update`."""
+
+    name = ""
+    defaults: dict[str, float] = {}
+
+    def __init__(self, learning_rate: float | None = None, decay: float = 0.0,
+                 **hyper: float) -> None:
+        self.learning_rate = self.defaults["learning_rate"] if learning_rate is None \
+            else learning_rate
+        self.current_learning_rate = self.learning_rate
+        self.decay = decay
+        self.iterations = 0
+        self.state: list[dict[str, np.ndarray]] = []
+        for key, value in self.defaults.items():
+            if key != "learning_rate":
+                setattr(self, key, hyper.get(key, value))
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """One update of every parameter array (in place), then count the iteration."""
+        if self.decay:
+            self.current_learning_rate = \
+                self.learning_rate * (1.0 / (1.0 + self.decay * self.iterations))
+        if len(self.state) != len(params):
+            self.state = [{} for _ in params]
+        for param, grad, state in zip(params, grads, self.state, strict=True):
+            self._update(param, grad, state)
+        self.iterations += 1
+
+    def set_hyperparameters(self, learning_rate: float, decay: float, **hyper: float) -> None:
+        """Change settings live; the state and the iteration count stay."""
+        self.learning_rate = learning_rate
+        self.decay = decay
+        self.current_learning_rate = learning_rate * (1.0 / (1.0 + decay * self.iterations))
+        for key in self.defaults:
+            if key != "learning_rate" and key in hyper:
+                setattr(self, key, hyper[key])
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
+        raise NotImplementedError
+
+
+def _zeros_like_once(state: dict, key: str, param: np.ndarray) -> np.ndarray:
+    if key not in state:
+        state[key] = np.zeros_like(param)
+    return state[key]
+
+
+class SGD(Optimizer):
+    """p += momentum * m - lr * g (m holds the previous update); plain SGD when momentum == 0."""
+
+    name = "sgd"
+    defaults = {"learning_rate": 1.0, "momentum": 0.0}
+
+    def _update(self, param, grad, state):
+        if self.momentum:
+            update = self.momentum * _zeros_like_once(state, "momentum", param) \
+                - self.current_learning_rate * grad
+            state["momentum"] = update
+        else:
+            update = -self.current_learning_rate * grad
+        param += update
+
+
+class Adagrad(Optimizer):
+    """cache += g**2; p += -lr * g / (sqrt(cache) + eps)."""
+
+    name = "adagrad"
+    defaults = {"learning_rate": 1.0, "epsilon": 1e-7}
+
+    def _update(self, param, grad, state):
+        cache = _zeros_like_once(state, "cache", param)
+        cache += grad ** 2  # in place, as the book does (keeps the cache's dtype)
+        param += -self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
+
+
+class RMSprop(Optimizer):
+    """cache = rho * cache + (1 - rho) * g**2; p += -lr * g / (sqrt(cache) + eps)."""
+
+    name = "rmsprop"
+    defaults = {"learning_rate": 0.001, "epsilon": 1e-7, "rho": 0.9}
+
+    def _update(self, param, grad, state):
+        cache = self.rho * _zeros_like_once(state, "cache", param) + (1 - self.rho) * grad ** 2
+        state["cache"] = cache
+        param += -self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
+
+
+class Adam(Optimizer):
+    """Momentum m and cache v, both bias-corrected by 1 - beta**(iterations + 1);
+    p += -lr * m_hat / (sqrt(v_hat) + eps)."""
+
+    name = "adam"
+    defaults = {"learning_rate": 0.001, "epsilon": 1e-7, "beta1": 0.9, "beta2": 0.999}
+
+    def _update(self, param, grad, state):
+        m = self.beta1 * _zeros_like_once(state, "m", param) + (1 - self.beta1) * grad
+        v = self.beta2 * _zeros_like_once(state, "v", param) + (1 - self.beta2) * grad ** 2
+        state["m"], state["v"] = m, v
+        t = self.iterations + 1
+        m_hat = m / (1 - self.beta1 ** t)
+        v_hat = v / (1 - self.beta2 ** t)
+        param += -self.current_learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam)
+}
+
+
+def optimizer_from_config(config) -> Optimizer:
+    """A fresh optimizer of `config.optimizer` with the config's hyperparameters."""
+    return OPTIMIZERS[config.optimizer](config.learning_rate, config.decay,
+                                        **hyperparameters(config))
+
+
+def hyperparameters(config) -> dict[str, float]:
+    """The optimizer settings of a Config other than learning rate and decay."""
+    return {"momentum": config.momentum, "rho": config.rho, "beta1": config.beta1,
+            "beta2": config.beta2, "epsilon": config.epsilon}
