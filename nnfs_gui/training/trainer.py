@@ -1,0 +1,206 @@
+"""The Trainer: one run's data split, scaler, model and history, without Qt.
+
+Epoch numbering follows the book's chapter-11 loop ``for epoch in range(10001)``:
+``config.epochs`` is the number of the *last* epoch, so ``epochs=10000`` trains
+epochs 0..10000, that is 10,001 updates, and a finished run has
+``trainer.epoch == config.epochs + 1`` completed epochs and as many history rows.
+
+Each history row e holds the training metrics of epoch e's forward pass (before
+its update, as the book prints them), the validation loss and accuracy of those
+same weights (evaluated just before ``train_epoch``, which starts from them), and
+the learning rate that epoch's update used.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from nnfs_gui.core.config import Config
+from nnfs_gui.training.history import History
+from nnfs_gui.training.snapshot import Snapshot, frozen_copy
+
+EXTENT_MARGIN = 0.10      # fraction of the data's span added on each side of the plot
+GRID_CHUNK_POINTS = 8192  # grid points per forward pass: small enough to stay in cache
+
+
+class Trainer:
+    """Owns one run: split, scaler, (augmented) training set, model and history.
+
+    Attributes
+    ----------
+    split: the raw DataSplit (x_* (n, 2) float32 in data units, y_* (n,) int64).
+    x_train, y_train: scaled and augmented training set, (m, 2) and (m,).
+    x_val, y_val: scaled validation set, (k, 2) and (k,).
+    extent: (x_min, x_max, y_min, y_max) of raw train+val points plus 10% margin.
+    epoch: epochs completed (== len(history)).
+    """
+
+    def __init__(self, config: Config, run_id: int = 0) -> None:
+        self.config = config
+        self.run_id = run_id
+        self.history = History()
+        self.diverged = False
+        self.message = ""
+        self._snapshot_row = 0  # first history row not yet handed out in a snapshot
+        self.rng = np.random.default_rng(config.seed)
+        if config.book_mode:
+            self._build_book()
+        else:
+            self._build_fast()
+        self.extent = data_extent(self.split.x_train, self.split.x_val)
+        self._params_before_last_epoch = self.model.get_params()
+
+    # -- building ------------------------------------------------------------------
+    def _build_fast(self) -> None:
+        """Split, augment, scale (fitted on training data only), then build the model."""
+        from nnfs_gui.core.model import Model
+        from nnfs_gui.core.pipeline import prepare_data
+
+        data = prepare_data(self.config, self.rng)
+        self._take_data(data)
+        self.model = Model.from_config(self.config, n_inputs=2,
+                                       n_outputs=n_outputs(self.config), rng=self.rng)
+
+    def _take_data(self, data) -> None:
+        """Keep the pieces of a core.pipeline.PreparedData."""
+        self.split, self.scaler = data.split, data.scaler
+        self.x_train, self.y_train = data.x_train, data.y_train
+        self.x_val, self.y_val = data.x_val, data.y_val
+
+    def _build_book(self) -> None:
+        raise NotImplementedError("book mode: waiting for nnfs_gui.core.bookmode")
+
+    # -- state ---------------------------------------------------------------------
+    @property
+    def epoch(self) -> int:
+        return len(self.history)
+
+    @property
+    def total_epochs(self) -> int:
+        """Epochs in a complete run: 0..config.epochs, as the book's range(epochs + 1)."""
+        return self.config.epochs + 1
+
+    @property
+    def finished(self) -> bool:
+        return self.epoch >= self.total_epochs
+
+    @property
+    def learning_rate(self) -> float:
+        return float(self.model.optimizer.current_learning_rate)
+
+    # -- training ------------------------------------------------------------------
+    def train(self, n_epochs: int = 1) -> int:
+        """Train up to ``n_epochs`` epochs (fewer at the epoch limit or on divergence).
+
+        Returns how many epochs completed (got a history row).
+        """
+        done = 0
+        # Overflow on the way to divergence is expected and handled (the loss is
+        # checked every epoch), so numpy's warnings would only be noise.
+        with np.errstate(over="ignore", invalid="ignore"):
+            while done < n_epochs and not self.finished and not self.diverged:
+                if not self._train_one_epoch():
+                    break
+                done += 1
+        return done
+
+    def _train_one_epoch(self) -> bool:
+        cfg, model = self.config, self.model
+        # One copy per epoch (a few microseconds for these sizes, ~1% of an epoch):
+        # when epoch e's loss is not finite, the weights it started from are already
+        # bad, so the last good ones are those epoch e-1 started from.
+        params_before = model.get_params()
+        val_loss, val_acc = model.evaluate(self.x_val, self.y_val)
+        stats = model.train_epoch(self.x_train, self.y_train, cfg.batch_size, cfg.shuffle,
+                                  self.rng)
+        if not all(math.isfinite(float(v)) for v in (stats.loss, val_loss)):
+            self._stop_diverged(float(stats.loss))
+            return False
+        self.history.append(epoch=self.epoch, loss=stats.loss, data_loss=stats.data_loss,
+                            reg_loss=stats.reg_loss, acc=stats.acc, val_loss=val_loss,
+                            val_acc=val_acc, lr=self.learning_rate)
+        self._params_before_last_epoch = params_before
+        return True
+
+    def _stop_diverged(self, loss: float) -> None:
+        e = self.epoch
+        self.model.set_params(self._params_before_last_epoch)
+        self.diverged = True
+        restored = f"epoch {e - 1}" if e > 0 else "the start"
+        self.message = (f"Training diverged at epoch {e} (loss is {loss}); stopped and "
+                        f"restored the weights of {restored}. Try a lower learning rate.")
+
+    def apply_live(self, config: Config) -> None:
+        """Hand changed live settings to the running model; restart fields raise."""
+        restart = self.config.restart_fields_changed(config)
+        if restart:
+            raise ValueError(f"these settings need a new run, not a live change: "
+                             f"{', '.join(restart)}")
+        self.model.apply_live(config)
+        self.config = config
+
+    # -- reading -------------------------------------------------------------------
+    def best_epoch(self) -> int | None:
+        """Epoch of the lowest validation loss, or None before the first epoch."""
+        val = self.history.column("val_loss")
+        if len(val) == 0:
+            return None
+        return int(self.history.column("epoch")[int(np.argmin(val))])
+
+    def evaluate_final(self) -> dict[str, float]:
+        """Loss and accuracy of the current weights on training and validation data."""
+        loss, acc = self.model.evaluate(self.x_train, self.y_train)
+        val_loss, val_acc = self.model.evaluate(self.x_val, self.y_val)
+        return {"loss": float(loss), "acc": float(acc), "val_loss": float(val_loss),
+                "val_acc": float(val_acc)}
+
+    def grid_probabilities(self, size: int, extent=None) -> np.ndarray:
+        """Class probabilities on a size x size grid over ``extent`` (raw units).
+
+        Returns (size, size, n_classes) float32; row 0 = lowest y, column 0 =
+        lowest x. Grid points go through the run's scaler, in row chunks.
+        """
+        x0, x1, y0, y1 = self.extent if extent is None else extent
+        xs = np.linspace(x0, x1, size, dtype=np.float32)
+        ys = np.linspace(y0, y1, size, dtype=np.float32)
+        out = np.empty((size, size, self.config.classes), dtype=np.float32)
+        rows = max(1, GRID_CHUNK_POINTS // size)
+        for r0 in range(0, size, rows):
+            r1 = min(size, r0 + rows)
+            points = grid_points(xs, ys[r0:r1])
+            proba = self.model.predict_proba(self.scaler.transform(points))
+            out[r0:r1] = proba.reshape(r1 - r0, size, -1)
+        return out
+
+    def snapshot(self, grid_size: int | None = 100) -> Snapshot:
+        """An immutable picture; its history holds the rows since the last snapshot."""
+        rows = self.history.rows_since(self._snapshot_row)
+        self._snapshot_row = len(self.history)
+        grid = None
+        if grid_size:
+            grid = frozen_copy(self.grid_probabilities(grid_size))
+        return Snapshot(run_id=self.run_id, epoch=self.epoch, history=rows, grid=grid,
+                        extent=self.extent, learning_rate=self.learning_rate,
+                        diverged=self.diverged, finished=self.finished, message=self.message)
+
+
+def n_outputs(config: Config) -> int:
+    """Output neurons: one sigmoid for binary cross-entropy, else one per class."""
+    return 1 if config.loss == "binary_crossentropy" else config.classes
+
+
+def data_extent(*point_sets: np.ndarray) -> tuple[float, float, float, float]:
+    """(x_min, x_max, y_min, y_max) of all points, widened by 10% of the span per side."""
+    pts = np.concatenate([np.asarray(p, dtype=np.float64) for p in point_sets])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)  # a flat set still gets a visible area
+    lo, hi = lo - EXTENT_MARGIN * span, hi + EXTENT_MARGIN * span
+    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+
+def grid_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """(len(ys) * len(xs), 2) points, row-major: all xs for ys[0], then for ys[1]..."""
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])

@@ -1,0 +1,176 @@
+"""The headless command line, run as a user runs it: ``python main.py --headless``."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnfs_gui.training.history import History
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The book's chapter-11 output (DESIGN.md), which book mode must print unchanged.
+BOOK_CH11_LINES = [
+    "epoch: 0, acc: 0.360, loss: 1.099, lr: 0.05",
+    "epoch: 100, acc: 0.670, loss: 0.705, lr: 0.04999752512250644",
+    "validation, acc: 0.797, loss: 0.921",
+]
+BOOK_CH11_PREFIXES = [
+    "epoch: 1000, acc: 0.940, loss: 0.217, lr: ",
+    "epoch: 10000, acc: 0.967, loss: 0.074, lr: 0.04975126853296942",
+]
+
+
+def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--headless", *args],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+@pytest.fixture(scope="module")
+def overfit_run(tmp_path_factory):
+    """One full 10,001-epoch ch11-overfit run with files, shared by several tests."""
+    out = tmp_path_factory.mktemp("overfit")
+    result = run_cli("--preset", "ch11-overfit", "--print-every", "1000", "--out", str(out),
+                     "--export", "csv,json")
+    assert result.returncode == 0, result.stderr
+    return result, out
+
+
+@pytest.fixture(scope="module")
+def generalize_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("generalize")
+    result = run_cli("--preset", "ch11-generalize", "--print-every", "0", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return result, out
+
+
+@pytest.mark.slow
+def test_book_ch11_prints_the_books_lines():
+    result = run_cli("--preset", "book-ch11", "--print-every", "100")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for line in BOOK_CH11_LINES:
+        assert line in lines
+    for prefix in BOOK_CH11_PREFIXES:
+        assert any(line.startswith(prefix) for line in lines), prefix
+    epochs = [int(line.split(",")[0].split()[1]) for line in lines if line.startswith("epoch")]
+    assert epochs == list(range(0, 10001, 100))  # 101 progress lines, as in the book
+    assert lines[-1].startswith("validation, ")
+
+
+def test_out_writes_history_metrics_and_config(overfit_run):
+    result, out = overfit_run
+    with open(out / "history.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["epoch", "loss", "data_loss", "reg_loss", "acc", "val_loss", "val_acc",
+                       "lr"]
+    assert len(rows) == 1 + 10001
+    assert rows[-1][0] == "10000"
+    config = json.loads((out / "config.json").read_text())
+    assert config["name"] == "ch11-overfit" and config["epochs"] == 10000
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["epochs_run"] == 10001 and metrics["diverged"] is False
+    assert metrics["epochs_per_second"] > 0
+    history_json = json.loads((out / "history.json").read_text())
+    assert len(history_json["data"]["val_loss"]) == 10001
+
+
+def test_progress_lines_follow_the_book_format(overfit_run):
+    result, _ = overfit_run
+    lines = result.stdout.splitlines()
+    progress = [line for line in lines if line.startswith("epoch: ")]
+    assert [line.split(",")[0] for line in progress] == [
+        f"epoch: {e}" for e in range(0, 10001, 1000)]
+    assert progress[0] == "epoch: 0, acc: " + progress[0].split("acc: ")[1]
+    assert progress[0].endswith(", lr: 0.05")
+    assert lines[-1].startswith("validation, acc: ")
+
+
+def test_overfit_preset_shows_the_chapter_11_shape(overfit_run):
+    _, out = overfit_run
+    h = History.from_csv(out / "history.csv")
+    val, loss = h.column("val_loss"), h.column("loss")
+    best = int(np.argmin(val))
+    assert 100 < best < 5000
+    assert val[-1] > 1.3 * val[best]               # validation loss turns back up...
+    assert loss[-1] < 0.5 * loss[best]             # ...while training loss keeps falling
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["best_epoch"] == best
+    assert metrics["best_val_loss"] == pytest.approx(val[best])
+    assert metrics["overfit_gap_percent"] > 100
+
+
+def test_generalize_preset_does_not_turn_back_up(generalize_run):
+    _, out = generalize_run
+    h = History.from_csv(out / "history.csv")
+    val = h.column("val_loss")
+    assert val[-1] <= 1.10 * val.min()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["final_val_loss"] <= 1.10 * metrics["best_val_loss"]
+
+
+def test_regularized_run_prints_data_and_reg_loss(tmp_path):
+    result = run_cli("--preset", "ch11-generalize", "--epochs", "200", "--print-every", "100")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 4  # epochs 0, 100, 200 and the validation line
+    assert " (data_loss: " in lines[1] and "), lr: " in lines[1]
+    assert lines[1].split("reg_loss: ")[1][:5].replace(".", "").isdigit()
+
+
+def test_epochs_option_names_the_last_epoch(tmp_path):
+    result = run_cli("--preset", "ch11-overfit", "--epochs", "50", "--print-every", "25",
+                     "--out", str(tmp_path / "new" / "dir"))
+    assert result.returncode == 0, result.stderr
+    assert [line.split(",")[0] for line in result.stdout.splitlines()] == [
+        "epoch: 0", "epoch: 25", "epoch: 50", "validation"]
+    rows = (tmp_path / "new" / "dir" / "history.csv").read_text().splitlines()
+    assert len(rows) == 1 + 51
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_unknown_preset_lists_the_available_ones():
+    line = one_line_error(run_cli("--preset", "no-such-thing"))
+    assert "no-such-thing" in line and "book-ch11" in line and "ch11-overfit" in line
+
+
+def test_bad_config_file_names_the_field(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"learning_rate": 50.0}))
+    line = one_line_error(run_cli("--config", str(path)))
+    assert "learning_rate" in line and "50" in line
+
+
+def test_config_file_that_is_not_json(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text("{not json")
+    assert "JSON" in one_line_error(run_cli("--config", str(path)))
+
+
+def test_missing_config_file(tmp_path):
+    line = one_line_error(run_cli("--config", str(tmp_path / "missing.json")))
+    assert "missing.json" in line
+
+
+def test_unknown_export_format(tmp_path):
+    line = one_line_error(run_cli("--preset", "ch11-overfit", "--out", str(tmp_path),
+                                  "--export", "csv,bmp"))
+    assert "bmp" in line
+
+
+def test_epochs_out_of_range():
+    line = one_line_error(run_cli("--preset", "ch11-overfit", "--epochs", "0"))
+    assert "epochs" in line
