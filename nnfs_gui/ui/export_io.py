@@ -1,0 +1,120 @@
+"""Writing export files safely, with errors a person can read.
+
+Every exported file goes through :func:`save_file`: the writer fills a temporary
+file beside the target (same suffix, so format-sniffing writers pick the right
+format) which then replaces the target in one rename. A crash, a full disk or a
+refused write therefore never leaves half a file where a good one was, and the
+failure comes back as an :class:`ExportError` whose message names the file and
+the reason, ready for a message box.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+from nnfs_gui.core.atomic import write_atomic
+
+
+class ExportError(Exception):
+    """An export failed; ``str(error)`` is a sentence to show the user."""
+
+
+class ExportCancelled(ExportError):
+    """The user cancelled a long export; no file was written."""
+
+
+# errno -> plain words; anything else falls back to the OS's own message.
+_REASONS = {
+    errno.EACCES: "permission denied (the folder is read-only or belongs to someone else)",
+    errno.EPERM: "permission denied",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.ENOENT: "the folder does not exist",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.EISDIR: "the path is a folder, not a file",
+    errno.EROFS: "the file system is read-only",
+    errno.ENAMETOOLONG: "the file name is too long",
+}
+
+
+def describe_os_error(error: OSError) -> str:
+    """Plain-words reason for an OSError (``'the disk is full'``)."""
+    return _REASONS.get(error.errno, error.strerror or str(error))
+
+
+def save_file(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Run ``write(tmp_path)`` and move the result to ``path`` atomically.
+
+    Raises ExportError (never a bare OSError) naming the file and the reason;
+    the previous content of ``path``, if any, is left untouched on failure.
+    """
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise ExportError(f"Could not save {path}: the path is a folder, not a file.")
+    mode = _file_mode(path)
+
+    def write_with_mode(tmp: Path) -> None:
+        write(tmp)
+        os.chmod(tmp, mode)  # mkstemp makes 0600 files; exports are ordinary files
+
+    try:
+        return write_atomic(path, write_with_mode)
+    except ExportError:
+        raise
+    except OSError as e:
+        raise ExportError(f"Could not save {path}: {describe_os_error(e)}.") from None
+    except (ValueError, RuntimeError) as e:
+        raise ExportError(f"Could not save {path}: {e}") from None
+
+
+def _read_umask() -> int:
+    umask = os.umask(0)  # the only way to read it; done once, at import, before threads
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
+
+
+def _file_mode(path: Path) -> int:
+    """The replaced file's permissions, or the usual ones for a new file (umask applied)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+def save_text(path: str | Path, text: str) -> Path:
+    return save_file(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def save_json(path: str | Path, data: object) -> Path:
+    return save_text(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def config_path_beside(picture: Path, config_json: str) -> Path:
+    """Where a picture's run configuration goes: ``config.json`` in the same folder.
+
+    If that folder already holds a *different* run's ``config.json`` the picture
+    gets ``<stem>.config.json`` instead, so an earlier picture never loses the
+    description of its run.
+    """
+    shared = picture.parent / "config.json"
+    try:
+        existing = shared.read_text(encoding="utf-8") if shared.exists() else None
+    except OSError:
+        existing = None
+    if existing is None or existing.strip() == config_json.strip():
+        return shared
+    return picture.parent / f"{picture.stem}.config.json"
+
+
+def write_config_beside(picture: str | Path, config) -> Path:
+    """Write ``config`` (a Config) as JSON beside an exported picture; return its path."""
+    text = config.to_json() + "\n"
+    return save_text(config_path_beside(Path(picture), text), text)
