@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export", metavar="LIST", default="",
                    help="headless: also export figures and data, a comma list of "
                         "png,svg,pdf,csv,json,gif,mp4")
+    win = p.add_argument_group("window (scripted screenshots)")
+    win.add_argument("--play", action="store_true", help="window: start training at once")
+    win.add_argument("--quit-after", type=int, metavar="N",
+                     help="window: pause at epoch N, save --screenshot if given, then close")
+    win.add_argument("--screenshot", metavar="FILE",
+                     help="window: with --quit-after, save a PNG of the window at epoch N")
     return p
 
 

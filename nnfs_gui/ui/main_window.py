@@ -1,30 +1,312 @@
-"""Placeholder window: replaced by the live training window (issue 4)."""
+"""The live training window: controls left, decision regions centre, curves right.
+
+This file only wires the pieces together: the worker thread (worker.py), the
+views (decision_view.py, curves_view.py), the control panel (controls.py), the
+toolbar (toolbar.py) and the status bar (status.py).
+"""
 
 from __future__ import annotations
 
 import signal
 import sys
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnfs_gui.core.config import Config, spec
+from nnfs_gui.ui import presets
+from nnfs_gui.ui.controls import ControlPanel
+from nnfs_gui.ui.curves_view import CurvesView
+from nnfs_gui.ui.decision_view import DecisionView
+from nnfs_gui.ui.status import TrainingStatus
+from nnfs_gui.ui.toolbar import TrainingToolbar
+from nnfs_gui.ui.worker import Frame, TrainingWorker
+
+FINE_GRID = 150     # decision-grid size when the user is idle
+COARSE_GRID = 60    # while a slider or the view is being dragged
+FINE_AFTER_MS = 400  # back to the fine grid this long after the last drag
+BANNER_STYLE = "background:#fde2e1; color:#7a1b16; padding:6px; border:1px solid #e0a09c;"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    """The window. ``decision_view``, ``curves_view``, ``file_menu`` and ``export_menu``
+    are public so exports (ui/export.py) can add their actions."""
+
+    def __init__(self, config: Config | None = None, settings: QSettings | None = None,
+                 message: str = "") -> None:
         super().__init__()
         self.setWindowTitle("nnfs-gui")
-        self.setCentralWidget(QLabel("nnfs-gui"))
-        self.resize(1280, 800)
+        self.config = config or Config()
+        self.settings = settings
+        self.run_id = 0
+        self.quit_after: int | None = None
+        self.screenshot_path: str | None = None
+        self.frames_drawn = 0
+        self.frame_listeners: list = []   # callables(frame), run after a frame is drawn
+        self._build_menus()
+        self._build_body()
+        self._connect()
+        self._coarse_timer = QTimer(self, singleShot=True, interval=FINE_AFTER_MS)
+        self._coarse_timer.timeout.connect(lambda: self.worker.set_grid_size(FINE_GRID))
+        self._install_exports()
+        self._restore_geometry()
+        self.worker = TrainingWorker()
+        self.worker.frame_ready.connect(self._on_frame)
+        self.worker.set_grid_size(FINE_GRID)
+        self.worker.start()
+        self.new_run()
+        if message:
+            self.status.message(message, 10000)
+
+    # -- construction --------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.presets_menu = bar.addMenu("&Presets")
+        self.export_menu = bar.addMenu("&Export")
+        save = QAction("Save current as preset…", self)
+        save.setShortcut(QKeySequence.StandardKey.Save)
+        save.setToolTip("Save the current settings as a preset of your own.")
+        save.triggered.connect(self.save_preset_dialog)
+        quit_ = QAction("Quit", self)
+        quit_.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_.triggered.connect(self.close)
+        self.file_menu.addAction(save)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(quit_)
+        self.toolbar = TrainingToolbar(self.export_menu, self)
+        self.addToolBar(self.toolbar)
+        self._fill_presets()
+
+    def _build_body(self) -> None:
+        self.controls = ControlPanel(self.config)
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(330)
+        self.decision_view = DecisionView()
+        self.curves_view = CurvesView()
+        self.banner = QLabel()
+        self.banner.setStyleSheet(BANNER_STYLE)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        centre = QWidget()
+        box = QVBoxLayout(centre)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.banner)
+        box.addWidget(self.decision_view, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        for w, stretch in ((scroll, 0), (centre, 3), (self.curves_view, 2)):
+            split.addWidget(w)
+            split.setStretchFactor(split.count() - 1, stretch)
+        split.setSizes([340, 620, 440])
+        self.setCentralWidget(split)
+        self.status = TrainingStatus(self.statusBar())
+        self.resize(1400, 860)
+
+    def _connect(self) -> None:
+        tb = self.toolbar
+        tb.play.toggled.connect(self.set_playing)
+        tb.step.triggered.connect(lambda: self.step(1))
+        tb.step_n.triggered.connect(lambda: self.step(tb.n_box.value()))
+        tb.reset.triggered.connect(self.reset_run)
+        tb.preset_chosen.connect(self.load_preset)
+        self.controls.edited.connect(self._on_edited)
+        self.controls.rejected.connect(lambda text: self.status.message(text))
+        self.controls.dragging.connect(lambda on: on and self._coarse_for_a_while())
+        self.decision_view.interacting.connect(self._coarse_for_a_while)
+
+    def _fill_presets(self) -> None:
+        names = list(presets.preset_paths())
+        self.toolbar.set_presets(names, self.config.name)
+        self.presets_menu.clear()
+        for name in names:
+            self.presets_menu.addAction(name, lambda n=name: self.load_preset(n))
+
+    def _install_exports(self) -> None:
+        try:
+            from nnfs_gui.ui.export import install_export_actions
+        except ImportError:
+            placeholder = self.export_menu.addAction("Export is not available in this build")
+            placeholder.setEnabled(False)
+            return
+        install_export_actions(self)
+
+    # -- commands ------------------------------------------------------------------------
+    def set_playing(self, playing: bool) -> None:
+        (self.worker.play if playing else self.worker.pause)()
+        self.toolbar.set_playing(playing)
+
+    def step(self, n: int) -> None:
+        self.set_playing(False)
+        self.worker.step(n)
+
+    def reset_run(self) -> None:
+        self.new_run()
+        self.status.message("Reset: a new run with fresh weights.")
+
+    def new_run(self) -> None:
+        """Start a new run of the current config; frames of older runs are ignored."""
+        self.run_id += 1
+        self.banner.hide()
+        self.worker.submit(self.config, self.run_id)
+
+    def apply_config(self, config: Config, restart: bool) -> None:
+        self.config = config
+        if restart:
+            self.new_run()
+        else:
+            self.worker.submit(config, self.run_id)
+
+    def load_preset(self, name: str) -> None:
+        if not name:
+            return
+        try:
+            config = presets.load_preset(name)
+        except (KeyError, ValueError) as e:
+            self.status.message(f"Preset {name} could not be loaded: {e}")
+            return
+        self.controls.set_config(config)
+        self.toolbar.show_preset(name)
+        self.apply_config(config, restart=True)
+        self.status.message(f"Loaded preset {name}: a new run.")
+
+    def save_preset_dialog(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save preset", "Preset name:",
+                                        text=self.config.name)
+        if ok and name.strip():
+            self.save_preset(name.strip())
+
+    def save_preset(self, name: str) -> None:
+        try:
+            path = presets.save_preset(self.config, name)
+        except (OSError, ValueError) as e:
+            self.status.message(f"Could not save the preset: {e}")
+            return
+        self.config = self.config.replace(name=name)
+        self.controls.config = self.config
+        self._fill_presets()
+        self.status.message(f"Saved preset {name} to {path}")
+
+    # -- events --------------------------------------------------------------------------
+    def _on_edited(self, config: Config, field: str) -> None:
+        live = spec(field).live
+        self.toolbar.show_preset("")
+        self.apply_config(config, restart=not live)
+        label, value = spec(field).label, getattr(config, field)
+        how = "applied to the running model" if live else "a restart setting: started a new run"
+        self.status.message(f"{label} = {value}: {how}.")
+
+    def _coarse_for_a_while(self) -> None:
+        if not self._coarse_timer.isActive():
+            self.worker.set_grid_size(COARSE_GRID)
+        self._coarse_timer.start()
+
+    def _on_frame(self, frame: Frame) -> None:
+        try:
+            self._show_frame(frame)
+        except Exception as e:  # noqa: BLE001 - a drawing failure is a message, not a crash
+            self.status.message(f"Could not draw the run: {e}")
+        finally:
+            self.worker.acknowledge()
+
+    def _show_frame(self, frame: Frame) -> None:
+        if frame.error:
+            self.show_banner(frame.error)
+        self.toolbar.set_playing(frame.playing)
+        snap = frame.snapshot
+        if snap is None or frame.run_id != self.run_id:
+            return
+        if frame.points is not None:
+            self.decision_view.reset(frame.points)
+            self.curves_view.reset()
+            self.status.reset(self.config.epochs)
+        self.curves_view.append(snap.history)
+        self.decision_view.update_snapshot(snap, frame.val_pred)
+        self._show_progress(snap, frame.playing)
+        self.frames_drawn += 1
+        for listener in self.frame_listeners:
+            listener(frame)
+        if snap.diverged:
+            self.show_banner(snap.message or "Training diverged: paused.")
+        self._check_script_end(snap.epoch)
+
+    def _show_progress(self, snap, playing: bool) -> None:
+        self.status.set_epoch(snap.epoch, self.config.epochs, playing)
+        self.toolbar.set_epoch(snap.epoch)
+        data = self.curves_view.history_arrays()
+        if len(data["epoch"]):
+            self.status.set_losses(float(data["data_loss"][-1]), float(data["val_loss"][-1]))
+        if snap.finished and not playing:
+            self.status.message(f"Reached the epoch limit ({self.config.epochs:,}). Raise "
+                                "it in Optimizer > Epoch limit to go on, or Reset.")
+
+    def show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+        self.status.message(text, 15000)
+
+    # -- scripted runs (--quit-after, --screenshot) ---------------------------------------
+    def run_script(self, play: bool, quit_after: int | None, screenshot: str | None) -> None:
+        self.quit_after, self.screenshot_path = quit_after, screenshot
+        if quit_after is not None:
+            self.worker.set_pause_at(quit_after)
+        if play:
+            self.set_playing(True)
+
+    def _check_script_end(self, epoch: int) -> None:
+        if self.quit_after is None or epoch < self.quit_after:
+            return
+        self.quit_after = None
+        QTimer.singleShot(400, self._end_script)
+
+    def _end_script(self) -> None:
+        if self.screenshot_path:
+            if not self.grab().save(self.screenshot_path):
+                print(f"nnfs-gui: could not write {self.screenshot_path}", file=sys.stderr)
+        self.close()
+
+    # -- settings and closing ------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        if self.settings is not None and self.settings.value("geometry") is not None:
+            self.restoreGeometry(self.settings.value("geometry"))
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.worker.stop(900)
+        if self.settings is not None:
+            self.settings.setValue("geometry", self.saveGeometry())
+            self.settings.setValue("config", self.config.to_json())
+            self.settings.sync()
+        event.accept()
 
 
 def run_app(args) -> int:
+    """Open the window (called by app.py) and run until it is closed."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nnfs-gui")
-    window = MainWindow()
+    app.setOrganizationName("nnfs-gui")
+    settings = QSettings()
+    config, note = presets.startup_config(args, settings.value("config"))
+    window = MainWindow(config, settings, message=note)
     window.show()
-    signal.signal(signal.SIGTERM, lambda *_: window.close())
+    window.run_script(getattr(args, "play", False), getattr(args, "quit_after", None),
+                      getattr(args, "screenshot", None))
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: window.close())
     # Let Python see signals while Qt's event loop runs.
     tick = QTimer()
     tick.timeout.connect(lambda: None)
     tick.start(200)
-    return app.exec()
+    code = app.exec()
+    window.deleteLater()
+    return code

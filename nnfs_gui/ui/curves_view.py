@@ -1,0 +1,208 @@
+"""Loss and accuracy over the epochs, training and validation, live (ch. 11, Fig 11.03).
+
+Data lives in preallocated numpy arrays grown by doubling, so a million epochs
+append in constant time per row; pyqtgraph draws them with clip-to-view and peak
+downsampling so the drawing cost follows the screen width, not the epoch count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from nnfs_gui.ui import palette
+
+# Series drawn: (plot, history column, legend name, colour, dashed).
+TRAIN_COLOR = palette.class_color(0)
+VAL_COLOR = palette.class_color(5)
+SERIES = (
+    ("loss", "data_loss", "training loss", TRAIN_COLOR, False),
+    ("loss", "val_loss", "validation loss", VAL_COLOR, False),
+    ("acc", "acc", "training accuracy", TRAIN_COLOR, False),
+    ("acc", "val_acc", "validation accuracy", VAL_COLOR, False),
+)
+COLUMNS = ("epoch",) + tuple(s[1] for s in SERIES)
+EMA_KEEP = 0.95   # weight of the previous smoothed value
+
+
+class GrowingColumns:
+    """Named float64 columns in preallocated arrays, doubled when full."""
+
+    def __init__(self, names: tuple[str, ...], capacity: int = 1024) -> None:
+        self.names = names
+        self.n = 0
+        self._data = {k: np.empty(capacity) for k in names}
+
+    def append(self, rows: dict[str, np.ndarray]) -> None:
+        m = len(rows[self.names[0]])
+        self._reserve(self.n + m)
+        for k in self.names:
+            self._data[k][self.n:self.n + m] = rows[k]
+        self.n += m
+
+    def _reserve(self, need: int) -> None:
+        cap = len(self._data[self.names[0]])
+        if need <= cap:
+            return
+        while cap < need:
+            cap *= 2
+        for k, old in self._data.items():
+            grown = np.empty(cap)
+            grown[:self.n] = old[:self.n]
+            self._data[k] = grown
+
+    def column(self, name: str) -> np.ndarray:
+        """(n,) view of the filled part of a column."""
+        return self._data[name][:self.n]
+
+
+def ema_continue(values: np.ndarray, last: float | None, keep: float = EMA_KEEP) -> np.ndarray:
+    """Exponential moving average of (m,) ``values`` continuing from ``last``.
+
+    s_i = keep * s_{i-1} + (1 - keep) * v_i, starting at s_0 = v_0 when ``last`` is None.
+    NaN values (e.g. a diverged loss) carry the previous average forward.
+    """
+    out = np.empty(len(values))
+    s = last
+    for i, v in enumerate(values.tolist()):
+        if s is None or not np.isfinite(s):
+            s = v
+        elif np.isfinite(v):
+            s = keep * s + (1.0 - keep) * v
+        out[i] = s
+    return out
+
+
+class CurvesView(QWidget):
+    """Loss plot above accuracy plot, sharing the epoch axis."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.loss_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
+        self.acc_plot: pg.PlotItem = self.graphics.addPlot(row=1, col=0)
+        self.acc_plot.setXLink(self.loss_plot)
+        self._setup_plots()
+        self.curves = self._make_curves()
+        self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(
+            (60, 60, 60), width=1, style=Qt.PenStyle.DashLine))
+        self.best_line.setVisible(False)
+        self.loss_plot.addItem(self.best_line)
+        self.readout = QLabel(" ")
+        self.readout.setToolTip("Epoch and values under the mouse.")
+        self.log_box, self.smooth_box = self._build_toggles()
+        self._layout()
+        self._hover = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._on_hover)
+        self.reset()
+
+    # -- construction ------------------------------------------------------------------
+    def _setup_plots(self) -> None:
+        self.loss_plot.setLabel("left", "loss")
+        self.acc_plot.setLabel("left", "accuracy")
+        self.acc_plot.setLabel("bottom", "epoch")
+        self.acc_plot.setYRange(0, 1, padding=0.02)
+        for plot, corner in ((self.loss_plot, (-10, 10)), (self.acc_plot, (-10, -10))):
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.addLegend(offset=corner)
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+        self.acc_plot.getViewBox().setMouseEnabled(y=False)
+
+    def _make_curves(self) -> dict[str, pg.PlotDataItem]:
+        plots = {"loss": self.loss_plot, "acc": self.acc_plot}
+        curves = {}
+        for plot, column, name, color, _ in SERIES:
+            width = 2 if column.startswith("val") else 1.5
+            curves[column] = plots[plot].plot(name=name, pen=pg.mkPen(color, width=width))
+        return curves
+
+    def _build_toggles(self) -> tuple[QCheckBox, QCheckBox]:
+        log = QCheckBox("Log loss")
+        log.setToolTip("Show the loss on a logarithmic axis (shows the late, small changes).")
+        log.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        smooth = QCheckBox("Smooth")
+        smooth.setToolTip(f"Show an exponential moving average (keep {EMA_KEEP}) of each "
+                          "curve: useful with mini-batches, whose curves are noisy.")
+        smooth.toggled.connect(self._redraw)
+        return log, smooth
+
+    def _layout(self) -> None:
+        row = QHBoxLayout()
+        row.addWidget(self.log_box)
+        row.addWidget(self.smooth_box)
+        row.addStretch(1)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.graphics, 1)
+        box.addWidget(self.readout)
+        box.addLayout(row)
+
+    # -- public API ----------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget all points (a new run)."""
+        self.data = GrowingColumns(COLUMNS)
+        self.smoothed = GrowingColumns(COLUMNS[1:])
+        self._last_smooth: dict[str, float | None] = {k: None for k in COLUMNS[1:]}
+        self.best_epoch: int | None = None
+        self._best_val = np.inf
+        self.best_line.setVisible(False)
+        self._redraw()
+
+    def append(self, history: dict[str, np.ndarray]) -> None:
+        """Add history rows (columns as in the trainer's History) and redraw."""
+        if len(history.get("epoch", ())) == 0:
+            return
+        self.data.append({k: history[k] for k in COLUMNS})
+        self._append_smoothed(history)
+        self._track_best(history["epoch"], history["val_loss"])
+        self._redraw()
+
+    def point_count(self) -> int:
+        return self.data.n
+
+    def history_arrays(self) -> dict[str, np.ndarray]:
+        """Views of the collected columns: epoch, data_loss, val_loss, acc, val_acc."""
+        return {k: self.data.column(k) for k in COLUMNS}
+
+    # -- internals -----------------------------------------------------------------------
+    def _append_smoothed(self, history: dict[str, np.ndarray]) -> None:
+        rows = {}
+        for k in COLUMNS[1:]:
+            rows[k] = ema_continue(np.asarray(history[k], float), self._last_smooth[k])
+            self._last_smooth[k] = float(rows[k][-1])
+        self.smoothed.append(rows)
+
+    def _track_best(self, epochs: np.ndarray, val_loss: np.ndarray) -> None:
+        finite = np.where(np.isfinite(val_loss), val_loss, np.inf)
+        i = int(np.argmin(finite))
+        if finite[i] < self._best_val:
+            self._best_val = float(finite[i])
+            self.best_epoch = int(epochs[i])
+            self.best_line.setPos(self.best_epoch)
+            self.best_line.setVisible(True)
+
+    def _redraw(self) -> None:
+        source = self.smoothed if self.smooth_box.isChecked() else self.data
+        x = self.data.column("epoch")
+        for column, curve in self.curves.items():
+            curve.setData(x, source.column(column))
+
+    def _on_hover(self, event) -> None:
+        pos = event[0]
+        if self.data.n == 0 or not self.loss_plot.sceneBoundingRect().united(
+                self.acc_plot.sceneBoundingRect()).contains(pos):
+            return
+        epoch = self.loss_plot.getViewBox().mapSceneToView(pos).x()
+        self.readout.setText(self.readout_at(epoch))
+
+    def readout_at(self, epoch: float) -> str:
+        """Text for the row nearest to ``epoch``."""
+        epochs = self.data.column("epoch")
+        i = int(np.clip(np.searchsorted(epochs, epoch), 0, len(epochs) - 1))
+        c = {k: self.data.column(k)[i] for k in COLUMNS}
+        return (f"epoch {int(c['epoch'])}:  loss {c['data_loss']:.4f} (val {c['val_loss']:.4f})"
+                f"   accuracy {c['acc']:.3f} (val {c['val_acc']:.3f})")

@@ -1,0 +1,195 @@
+"""The decision view: regions coloured by predicted class, with the data points on top.
+
+Training points are drawn dimmed under the validation points, which carry a dark
+outline (the book's Fig 11.02); validation points the model gets wrong get a red
+ring. The grid image is painted from the snapshot's probabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QHBoxLayout,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnfs_gui.ui import palette
+
+SHOW_MODES = ("train", "val", "both")
+TRAIN_ALPHA_ALONE = 230   # training points at full strength when shown alone
+TRAIN_ALPHA_DIMMED = 80   # and dimmed under the validation points
+POINT_SIZE = 8
+
+
+@dataclass(frozen=True)
+class RunPoints:
+    """The raw data points of one run (raw units, as the extent).
+
+    x_train: (n, 2) float, y_train: (n,) int, x_val: (m, 2) float, y_val: (m,) int.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    n_classes: int
+    extent: tuple[float, float, float, float]
+
+
+class DecisionView(QWidget):
+    """Regions, points, a show-which-points control and a hard-regions toggle."""
+
+    interacting = Signal()   # the user pans or zooms: the window asks for a coarse grid
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.plot: pg.PlotItem = self.graphics.addPlot()
+        self._setup_plot()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.train_points = pg.ScatterPlotItem(size=POINT_SIZE, pen=None)
+        self.val_points = pg.ScatterPlotItem(size=POINT_SIZE + 1)
+        self.mistakes = pg.ScatterPlotItem(
+            size=POINT_SIZE + 8, pen=pg.mkPen(palette.MISTAKE, width=2), brush=None)
+        for item in (self.image, self.train_points, self.val_points, self.mistakes):
+            self.plot.addItem(item)
+        self.image.setZValue(-10)
+        self._points: RunPoints | None = None
+        self._probs: np.ndarray | None = None
+        self._val_pred: np.ndarray | None = None
+        self.hard_box, self.show_buttons = self._build_toggles()
+        self._layout(self._toggle_row())
+        self.plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self.interacting.emit())
+
+    # -- construction --------------------------------------------------------------
+    def _setup_plot(self) -> None:
+        self.plot.setLabel("bottom", "x1")
+        self.plot.setLabel("left", "x2")
+        self.plot.showGrid(x=False, y=False)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.getViewBox().setAspectLocked(False)
+
+    def _build_toggles(self) -> tuple[QCheckBox, dict[str, QRadioButton]]:
+        hard = QCheckBox("Hard regions")
+        hard.setToolTip("Colour each region by the predicted class only, without shading "
+                        "by confidence.")
+        hard.toggled.connect(self._repaint)
+        labels = {"train": "Training", "val": "Validation", "both": "Both"}
+        tips = {"train": "Show the training points only.",
+                "val": "Show the validation points only (ch. 11: out-of-sample data).",
+                "both": "Training points dimmed, validation points outlined on top "
+                        "(ch. 11, Fig 11.02)."}
+        group = QButtonGroup(self)
+        buttons = {}
+        for mode in SHOW_MODES:
+            b = QRadioButton(labels[mode])
+            b.setToolTip(tips[mode])
+            group.addButton(b)
+            b.toggled.connect(self._refresh_points)
+            buttons[mode] = b
+        buttons["both"].setChecked(True)
+        return hard, buttons
+
+    def _toggle_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for mode in SHOW_MODES:
+            row.addWidget(self.show_buttons[mode])
+        row.addStretch(1)
+        row.addWidget(self.hard_box)
+        return row
+
+    def _layout(self, row: QHBoxLayout) -> None:
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.graphics, 1)
+        box.addLayout(row)
+
+    # -- public API ------------------------------------------------------------------
+    @property
+    def show_mode(self) -> str:
+        return next(m for m, b in self.show_buttons.items() if b.isChecked())
+
+    def set_show_mode(self, mode: str) -> None:
+        self.show_buttons[mode].setChecked(True)
+
+    def reset(self, points: RunPoints | None = None) -> None:
+        """Forget the regions; show a new run's points and frame its extent."""
+        self._points = points
+        self._probs = None
+        self._val_pred = None
+        self.image.clear()
+        self.mistakes.clear()
+        self._refresh_points()
+        if points is not None:
+            self._frame(points.extent)
+
+    def update_snapshot(self, snapshot, val_pred: np.ndarray | None = None) -> None:
+        """Paint the snapshot's grid; ``val_pred`` (m,) marks the validation mistakes."""
+        if snapshot.grid is not None:
+            self._probs = snapshot.grid
+            self._extent = snapshot.extent
+            self._repaint()
+        if val_pred is not None:
+            self._val_pred = val_pred
+            self._refresh_mistakes()
+
+    def image_rgb(self) -> np.ndarray | None:
+        """(h, w, 3) uint8 of the regions as painted, row 0 = lowest y."""
+        return self.image.image
+
+    # -- drawing ---------------------------------------------------------------------
+    def _repaint(self) -> None:
+        if self._probs is None:
+            return
+        rgb = palette.paint_regions(self._probs, hard=self.hard_box.isChecked())
+        self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
+        x0, x1, y0, y1 = self._extent
+        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+
+    def _frame(self, extent: tuple[float, float, float, float]) -> None:
+        x0, x1, y0, y1 = extent
+        self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _refresh_points(self) -> None:
+        p = self._points
+        if p is None:
+            self.train_points.clear()
+            self.val_points.clear()
+            return
+        mode = self.show_mode
+        alpha = TRAIN_ALPHA_DIMMED if mode == "both" else TRAIN_ALPHA_ALONE
+        self._set_scatter(self.train_points, p.x_train, p.y_train, alpha, None,
+                          visible=mode != "val")
+        outline = pg.mkPen(palette.OUTLINE, width=1.5)
+        self._set_scatter(self.val_points, p.x_val, p.y_val, 255, outline,
+                          visible=mode != "train")
+        self._refresh_mistakes()
+
+    @staticmethod
+    def _set_scatter(item, x, y, alpha, pen, visible: bool) -> None:
+        brushes = [pg.mkBrush(*palette.class_color(int(c)), alpha) for c in range(8)]
+        item.setData(pos=x, brush=[brushes[int(c) % 8] for c in y],
+                     pen=pen if pen is not None else pg.mkPen(None))
+        item.setVisible(visible)
+
+    def _refresh_mistakes(self) -> None:
+        p, pred = self._points, self._val_pred
+        if p is None or pred is None or len(pred) != len(p.y_val):
+            self.mistakes.clear()
+            return
+        wrong = pred != p.y_val
+        self.mistakes.setData(pos=p.x_val[wrong])
+        self.mistakes.setVisible(self.show_mode != "train")
+
+    def mistake_count(self) -> int:
+        return int(self.mistakes.data.shape[0]) if self.mistakes.isVisible() else 0

@@ -1,0 +1,91 @@
+"""The status bar: speed, epoch, progress to the epoch limit, and the overfitting verdict."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+
+GAP_SIGN = 10.0   # ch. 11: a loss gap above ~10% is a sign of serious overfitting
+RATE_WINDOW = 1.0  # seconds of frames averaged into the epochs/s figure
+
+
+def loss_gap_percent(train_loss: float, val_loss: float) -> float:
+    """How far the validation loss lies above the training loss, in % of the training loss."""
+    if not (math.isfinite(train_loss) and math.isfinite(val_loss)) or train_loss <= 0:
+        return math.nan
+    return (val_loss - train_loss) / train_loss * 100.0
+
+
+def verdict(train_loss: float, val_loss: float) -> str:
+    """The overfitting verdict in plain words, from the latest losses."""
+    gap = loss_gap_percent(train_loss, val_loss)
+    if math.isnan(gap):
+        return "No verdict yet."
+    if gap <= 0:
+        return (f"Generalizing: validation loss is {-gap:.0f}% below the training loss.")
+    if gap <= GAP_SIGN:
+        return (f"Generalizing: validation loss is {gap:.0f}% above the training loss "
+                f"(within the book's ~{GAP_SIGN:.0f}% sign).")
+    return (f"Overfitting: validation loss is {gap:.0f}% above the training loss, past the "
+            f"book's ~{GAP_SIGN:.0f}% sign (ch. 11).")
+
+
+class EpochRate:
+    """Epochs per second over the last second of frames."""
+
+    def __init__(self) -> None:
+        self._points: list[tuple[float, int]] = []
+
+    def reset(self) -> None:
+        self._points.clear()
+
+    def add(self, epoch: int, now: float | None = None) -> float:
+        now = time.perf_counter() if now is None else now
+        self._points.append((now, epoch))
+        while len(self._points) > 2 and now - self._points[0][0] > RATE_WINDOW:
+            self._points.pop(0)
+        (t0, e0), (t1, e1) = self._points[0], self._points[-1]
+        return (e1 - e0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+class TrainingStatus:
+    """Permanent widgets in the window's status bar."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        self.bar = bar
+        self.verdict = QLabel("No verdict yet.")
+        self.verdict.setToolTip("Ch. 11: compare the training and validation loss; a gap of "
+                                "more than about 10% signals serious overfitting.")
+        self.speed = QLabel("0 epochs/s")
+        self.speed.setToolTip("Training speed, measured over the last second.")
+        self.epoch = QLabel("epoch 0")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setToolTip("Progress toward the epoch limit.")
+        self.progress.setFormat("%p%")
+        for w in (self.verdict, self.speed, self.epoch, self.progress):
+            bar.addPermanentWidget(w)
+        self.rate = EpochRate()
+        self.epoch_count = 0
+
+    def reset(self, epoch_limit: int) -> None:
+        self.rate.reset()
+        self.set_epoch(0, epoch_limit)
+        self.speed.setText("0 epochs/s")
+        self.verdict.setText("No verdict yet.")
+
+    def set_epoch(self, epoch: int, epoch_limit: int, playing: bool = True) -> None:
+        self.epoch_count = epoch
+        self.epoch.setText(f"epoch {epoch:,}")
+        self.progress.setRange(0, epoch_limit + 1)
+        self.progress.setValue(min(epoch, epoch_limit + 1))
+        rate = self.rate.add(epoch) if playing else 0.0
+        self.speed.setText(f"{rate:,.0f} epochs/s")
+
+    def set_losses(self, train_loss: float, val_loss: float) -> None:
+        self.verdict.setText(verdict(train_loss, val_loss))
+
+    def message(self, text: str, ms: int = 6000) -> None:
+        self.bar.showMessage(text, ms)

@@ -1,0 +1,80 @@
+"""The toolbar: preset picker, Play/Pause, Step, Step N, Reset, epoch counter, Export."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QSpinBox, QToolBar, QToolButton, QWidget
+
+
+def _action(parent, text: str, key: str, tip: str) -> QAction:
+    a = QAction(text, parent)
+    a.setShortcut(QKeySequence(key))
+    a.setToolTip(f"{tip} ({key})")
+    return a
+
+
+class TrainingToolbar(QToolBar):
+    """Signals: preset_chosen(name); the actions are attributes for the window to connect."""
+
+    preset_chosen = Signal(str)
+
+    def __init__(self, export_menu: QMenu, parent: QWidget | None = None) -> None:
+        super().__init__("Training", parent)
+        self.setMovable(False)
+        self.presets = QComboBox()
+        self.presets.setToolTip("Load a preset: a saved set of settings (assets/presets).")
+        self.presets.setMinimumContentsLength(14)
+        self.presets.activated.connect(
+            lambda i: self.preset_chosen.emit(self.presets.itemData(i) or ""))
+        self.addWidget(QLabel(" Preset "))
+        self.addWidget(self.presets)
+        self.addSeparator()
+        self.play = _action(self, "Play", "Space", "Start or pause training")
+        self.play.setCheckable(True)
+        self.step = _action(self, "Step", "S", "Train one epoch")
+        self.step_n = _action(self, "Step N", "Shift+S", "Train the number of epochs beside")
+        self.reset = _action(self, "Reset", "R", "Start a new run with fresh weights")
+        self.n_box = QSpinBox()
+        self.n_box.setRange(1, 1_000_000)
+        self.n_box.setValue(100)
+        self.n_box.setToolTip("Epochs trained by Step N.")
+        for a in (self.play, self.step, self.step_n):
+            self.addAction(a)
+        self.addWidget(self.n_box)
+        self.addAction(self.reset)
+        self.addSeparator()
+        self.epoch_label = QLabel(" epoch 0 ")
+        self.epoch_label.setToolTip("Epochs trained in this run.")
+        self.addWidget(self.epoch_label)
+        self.addSeparator()
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setToolTip("Export figures and data (PNG, SVG, CSV, ...)")
+        self.export_button.setMenu(export_menu)
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.addWidget(self.export_button)
+
+    def set_presets(self, names: list[str], current: str | None) -> None:
+        self.presets.blockSignals(True)
+        self.presets.clear()
+        self.presets.addItem("(custom)", "")
+        for n in names:
+            self.presets.addItem(n, n)
+        i = self.presets.findData(current) if current else 0
+        self.presets.setCurrentIndex(max(i, 0))
+        self.presets.blockSignals(False)
+
+    def show_preset(self, name: str) -> None:
+        self.presets.blockSignals(True)
+        self.presets.setCurrentIndex(max(self.presets.findData(name), 0))
+        self.presets.blockSignals(False)
+
+    def set_playing(self, playing: bool) -> None:
+        self.play.blockSignals(True)
+        self.play.setChecked(playing)
+        self.play.setText("Pause" if playing else "Play")
+        self.play.blockSignals(False)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch_label.setText(f" epoch {epoch:,} ")

@@ -1,0 +1,233 @@
+"""The training thread: owns one Trainer, trains in chunks of a few ms, sends frames.
+
+A busy thread runs no queued slots, so the UI does not call into the worker
+through signals. It sets flags and drops the newest (config, run id) into a
+one-slot mailbox (newest wins); the worker reads both between chunks. The worker
+answers with at most ~30 frames a second (one signal emit each), and waits for
+the UI to acknowledge a frame before sending the next, so a slow screen never
+piles up a queue: the history rows simply wait in the trainer until the next
+frame (throttling drops nothing).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+
+from nnfs_gui.core.config import Config
+from nnfs_gui.ui.decision_view import RunPoints
+
+CHUNK_SECONDS = 0.005     # train this long between mailbox reads
+FRAME_INTERVAL = 1 / 30   # at most ~30 frames a second
+IDLE_WAIT = 0.1           # how long an idle worker sleeps between checks
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the UI receives: a snapshot plus what the views need besides it.
+
+    points: set on the first frame of a run (the raw data of the new run).
+    val_pred: (m,) predicted class of each validation point, at snapshot time.
+    playing: whether the worker is still playing after this frame (divergence, the
+        epoch limit and ``pause_at`` pause it).
+    error: a message when a run could not start or a change could not apply.
+    """
+
+    run_id: int
+    snapshot: object | None = None
+    points: RunPoints | None = None
+    val_pred: np.ndarray | None = None
+    playing: bool = False
+    error: str = ""
+
+
+class _Controls:
+    """Flags and the one-slot mailbox, shared by both threads under one lock."""
+
+    def __init__(self) -> None:
+        self.wake = threading.Condition()
+        self.playing = False
+        self.steps = 0
+        self.quit = False
+        self.grid_size = 150
+        self.pause_at: int | None = None
+        self.want_frame = False
+        self.frame_in_flight = False
+        self.mailbox: tuple[Config, int] | None = None
+
+
+class TrainingWorker(QThread):
+    """Runs the trainer; control it with the methods below from the GUI thread."""
+
+    frame_ready = Signal(object)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._c = _Controls()
+        self.trainer = None          # touched only by the worker thread while it runs
+        self._chunk_epochs = 1
+        self._last_frame = 0.0
+        self._new_run_points: RunPoints | None = None
+        self._error = ""
+
+    # -- the UI's side -------------------------------------------------------------
+    def submit(self, config: Config, run_id: int) -> None:
+        """Newest config wins: a new run id starts a new run, else applies live."""
+        self._set(mailbox=(config, run_id), want_frame=True)
+
+    def play(self) -> None:
+        self._set(playing=True)
+
+    def pause(self) -> None:
+        self._set(playing=False, steps=0, want_frame=True)
+
+    def step(self, n: int = 1) -> None:
+        with self._c.wake:
+            self._c.steps += n
+            self._c.wake.notify()
+
+    def set_grid_size(self, size: int) -> None:
+        self._set(grid_size=size, want_frame=True)
+
+    def set_pause_at(self, epoch: int | None) -> None:
+        self._set(pause_at=epoch)
+
+    def request_frame(self) -> None:
+        self._set(want_frame=True)
+
+    def acknowledge(self) -> None:
+        """The UI has drawn the last frame: the next may be sent."""
+        self._set(frame_in_flight=False)
+
+    def stop(self, timeout_ms: int = 1000) -> bool:
+        """Ask the thread to end and wait for it; True when it ended in time."""
+        self._set(quit=True)
+        return self.wait(timeout_ms)
+
+    @property
+    def playing(self) -> bool:
+        return self._c.playing
+
+    def _set(self, **flags) -> None:
+        with self._c.wake:
+            for name, value in flags.items():
+                setattr(self._c, name, value)
+            self._c.wake.notify()
+
+    # -- the worker's side -----------------------------------------------------------
+    def run(self) -> None:
+        while not self._c.quit:
+            self._read_mailbox()
+            trained = self._train_chunk() if self._has_work() else 0
+            self._maybe_send(trained)
+            with self._c.wake:
+                if self._idle():
+                    self._c.wake.wait(IDLE_WAIT)
+
+    def _idle(self) -> bool:
+        """Nothing to do until the UI sets a flag (called under the lock)."""
+        c = self._c
+        frame_pending = (c.want_frame or self._error) and not c.frame_in_flight
+        return not (self._has_work() or c.mailbox is not None or c.quit or frame_pending)
+
+    def _has_work(self) -> bool:
+        t = self.trainer
+        return t is not None and (self._c.playing or self._c.steps > 0)
+
+    def _read_mailbox(self) -> None:
+        with self._c.wake:
+            item, self._c.mailbox = self._c.mailbox, None
+        if item is None:
+            return
+        config, run_id = item
+        try:
+            if self.trainer is None or run_id != self.trainer.run_id:
+                self._start_run(config, run_id)
+            elif config != self.trainer.config:
+                self.trainer.apply_live(config)
+        except Exception as e:  # noqa: BLE001 - any failure becomes a message, not a crash
+            self._error = f"{type(e).__name__}: {e}" if not str(e) else str(e)
+            self._set(playing=False, steps=0, want_frame=True)
+
+    def _start_run(self, config: Config, run_id: int) -> None:
+        from nnfs_gui.training.trainer import Trainer
+
+        self.trainer = None
+        trainer = Trainer(config, run_id=run_id)
+        self.trainer = trainer
+        self._new_run_points = run_points(trainer)
+        self._chunk_epochs = 1
+
+    def _train_chunk(self) -> int:
+        t = self.trainer
+        n = self._chunk_size(t.epoch)
+        start = time.perf_counter()
+        done = t.train(n)
+        self._adapt_chunk(done, time.perf_counter() - start)
+        with self._c.wake:
+            self._c.steps = max(0, self._c.steps - done)
+            stop_here = (t.finished or t.diverged or done < n
+                         or (self._c.pause_at is not None and t.epoch >= self._c.pause_at))
+            if stop_here:
+                self._c.playing, self._c.steps = False, 0
+            if stop_here or (done and self._c.steps == 0 and not self._c.playing):
+                self._c.want_frame = True   # a step ended or the run stopped: show it
+        return done
+
+    def _chunk_size(self, epoch: int) -> int:
+        n = self._chunk_epochs
+        if not self._c.playing:
+            n = min(n, self._c.steps)
+        if self._c.pause_at is not None and epoch < self._c.pause_at:
+            n = min(n, self._c.pause_at - epoch)
+        return max(1, n)
+
+    def _adapt_chunk(self, done: int, seconds: float) -> None:
+        if done == 0 or seconds <= 0:
+            return
+        per_epoch = seconds / done
+        target = max(1, int(CHUNK_SECONDS / per_epoch))
+        self._chunk_epochs = max(1, (self._chunk_epochs + target) // 2)
+
+    def _maybe_send(self, trained: int) -> None:
+        now = time.perf_counter()
+        c = self._c
+        due = (trained and now - self._last_frame >= FRAME_INTERVAL) or c.want_frame
+        if not due or c.frame_in_flight or (self.trainer is None and not self._error):
+            return
+        with c.wake:
+            c.want_frame = False
+            c.frame_in_flight = True
+        self._last_frame = now
+        self.frame_ready.emit(self._make_frame())
+
+    def _make_frame(self) -> Frame:
+        t, error = self.trainer, self._error
+        self._error = ""
+        if t is None:
+            return Frame(run_id=-1, error=error)
+        snap = t.snapshot(grid_size=self._c.grid_size)
+        points, self._new_run_points = self._new_run_points, None
+        return Frame(run_id=t.run_id, snapshot=snap, points=points,
+                     val_pred=predict_val(t), playing=self._c.playing, error=error)
+
+
+def run_points(trainer) -> RunPoints:
+    """Read-only copies of a run's raw training and validation points."""
+    s = trainer.split
+    arrays = [np.array(a, copy=True) for a in (s.x_train, s.y_train, s.x_val, s.y_val)]
+    for a in arrays:
+        a.flags.writeable = False
+    return RunPoints(*arrays, n_classes=trainer.config.classes, extent=trainer.extent)
+
+
+def predict_val(trainer) -> np.ndarray | None:
+    """(m,) predicted class of each validation point (None if the trainer has no model)."""
+    model = getattr(trainer, "model", None)
+    if model is None:
+        return None
+    return np.asarray(model.predict(trainer.x_val))
