@@ -7,11 +7,13 @@ then class 1, and so on (the book's layout). Within a class, points come in
 *generation order*; for the spiral, circles and moons that order runs along
 the curve, which the "block" validation strategy relies on (``splits.py``).
 
-``noise`` lies in [0, 1]; 0 gives clean data. Except for the spiral (whose
-``noise`` is the book's angle noise factor) it is the standard deviation of
-Gaussian scatter *relative to the shape's own spacing*, halved, so that the
-default 0.2 means "a tenth of the gap between neighbouring classes" and the
-difficulty hardly depends on the number of classes. Coordinates stay roughly
+``noise`` lies in [0, 1]; 0 gives clean data. For the spiral it is the book's
+angle noise factor; for the vertical data half of it is the book's scatter
+(0.2 gives the book's 0.1). For the other shapes it is the standard deviation
+of Gaussian scatter *relative to the shape's own spacing* (ring gap, centre
+gap, moon radius, half a cell), so the difficulty hardly depends on the number
+of classes. At the default 0.2 the classes overlap a little, so a large network
+can be seen to overfit; at 1 they overlap heavily. Coordinates stay roughly
 within [-1.5, 1.5] at the defaults, so the book's network trains well without
 a scaler.
 
@@ -34,6 +36,8 @@ Generator = Callable[[int, int, float, np.random.Generator], tuple[np.ndarray, n
 
 # The half-width of the square that the XOR/checkerboard cells tile.
 _XOR_HALF_WIDTH = 1.0
+# Blob centres lie on this circle; it leaves room for the scatter within 1.5.
+_BLOB_CIRCLE_RADIUS = 0.75
 # The vertical data's last class centre never lies beyond this x (book: c / 3).
 _VERTICAL_MAX_X = 4.0 / 3.0
 
@@ -107,12 +111,12 @@ def _circles(c: int, samples: int, classes: int, noise: float,
     """Concentric rings, ring c of radius (c + 1) / classes (outermost: 1).
 
     Angles are uniform and sorted (points run once around the ring); points
-    scatter with std ``noise / 2`` times the gap between rings.
+    scatter with std ``noise`` times the gap between rings.
     """
     gap = 1.0 / classes
     angle = _sorted_angles(samples, 2.0 * np.pi, rng)
     ring = (c + 1) * gap * np.column_stack([np.cos(angle), np.sin(angle)])
-    return ring + rng.standard_normal((samples, 2)) * (noise / 2.0 * gap)
+    return ring + rng.standard_normal((samples, 2)) * (noise * gap)
 
 
 def _xor_grid_size(classes: int) -> int:
@@ -143,20 +147,20 @@ def _xor(c: int, samples: int, classes: int, noise: float,
 
 
 def _blob_centre_gap(classes: int) -> float:
-    """Distance between neighbouring blob centres on the unit circle."""
-    return 2.0 * np.sin(np.pi / classes)
+    """Distance between neighbouring blob centres on their circle."""
+    return 2.0 * _BLOB_CIRCLE_RADIUS * np.sin(np.pi / classes)
 
 
 def _blobs(c: int, samples: int, classes: int, noise: float,
            rng: np.random.Generator) -> Points:
-    """Gaussian blobs with centres evenly spaced on the unit circle.
+    """Gaussian blobs with centres evenly spaced on a circle of radius 0.75.
 
-    Class c is centred at angle pi/2 + 2 pi c / classes; the std is ``noise / 2``
+    Class c is centred at angle pi/2 + 2 pi c / classes; the std is ``noise``
     times the gap between neighbouring centres (noise 0: each class is one point).
     """
     angle = np.pi / 2.0 + 2.0 * np.pi * c / classes
-    centre = np.array([np.cos(angle), np.sin(angle)])
-    return centre + rng.standard_normal((samples, 2)) * (noise / 2.0 * _blob_centre_gap(classes))
+    centre = _BLOB_CIRCLE_RADIUS * np.array([np.cos(angle), np.sin(angle)])
+    return centre + rng.standard_normal((samples, 2)) * (noise * _blob_centre_gap(classes))
 
 
 # Half the width of the row of moons, leaving room for the scatter within 1.5.
@@ -177,8 +181,8 @@ def _moons(c: int, samples: int, classes: int, noise: float,
     its neighbours (the two-class case is the familiar pair of moons). The row
     spans x in [-1, classes] and y in [-0.5, 1]; it is centred and scaled by
     2.5 / (classes + 1), so it spans x in [-1.25, 1.25]. Angles are uniform and
-    sorted (points run along the arc); scatter std is ``noise / 2`` times the
-    moon radius.
+    sorted (points run along the arc); scatter std is ``noise`` times the moon
+    radius.
     """
     scale = _moon_scale(classes)
     angle = _sorted_angles(samples, np.pi, rng)
@@ -187,7 +191,7 @@ def _moons(c: int, samples: int, classes: int, noise: float,
     arc = centre + np.column_stack([np.cos(angle), side * np.sin(angle)])
     middle = np.array([(classes - 1) / 2.0, 0.25])
     points = (arc - middle) * scale
-    return points + rng.standard_normal((samples, 2)) * (noise / 2.0 * scale)
+    return points + rng.standard_normal((samples, 2)) * (noise * scale)
 
 
 DATASETS: dict[str, Generator] = {

@@ -101,10 +101,10 @@ def test_clean_circles_are_rings_of_radius_c_plus_1_over_classes(classes):
     assert np.all(np.diff(angle) >= -1e-6) and angle.max() - angle.min() > 6.0
 
 
-def test_noisy_circles_scatter_with_half_the_noise_times_the_gap():
-    x, y = make_dataset("circles", 5000, 4, 0.4, rng(1))
+def test_noisy_circles_scatter_with_the_noise_times_the_gap():
+    x, y = make_dataset("circles", 5000, 4, 0.2, rng(1))
     spread = np.hypot(x[:, 0], x[:, 1]) - (y + 1) / 4
-    assert np.std(spread) == pytest.approx(0.4 / 2 * 0.25, rel=0.1)
+    assert np.std(spread) == pytest.approx(0.2 * 0.25, rel=0.1)
 
 
 def test_clean_xor_two_classes_is_the_quadrant_rule():
@@ -129,17 +129,17 @@ def test_clean_checkerboard_class_is_row_plus_column_mod_classes(classes):
 
 
 @pytest.mark.parametrize("classes", [2, 3, 8])
-def test_clean_blobs_sit_at_centres_on_the_unit_circle(classes):
+def test_clean_blobs_sit_at_centres_on_a_circle(classes):
     x, y = make_dataset("blobs", 20, classes, 0.0, rng())
     angle = np.pi / 2 + 2 * np.pi * y / classes
-    np.testing.assert_allclose(x, np.c_[np.cos(angle), np.sin(angle)], atol=1e-6)
+    np.testing.assert_allclose(x, 0.75 * np.c_[np.cos(angle), np.sin(angle)], atol=1e-6)
 
 
-def test_blob_spread_is_half_the_noise_times_the_centre_gap():
+def test_blob_spread_is_the_noise_times_the_centre_gap():
     x, y = make_dataset("blobs", 5000, 6, 0.5, rng(2))
-    gap = 2 * np.sin(np.pi / 6)  # 1.0
-    centre = np.array([0.0, 1.0])
-    assert np.std(x[y == 0] - centre) == pytest.approx(0.5 / 2 * gap, rel=0.05)
+    gap = 2 * 0.75 * np.sin(np.pi / 6)  # 0.75
+    centre = np.array([0.0, 0.75])
+    assert np.std(x[y == 0] - centre) == pytest.approx(0.5 * gap, rel=0.05)
 
 
 def test_clean_two_moons_are_the_familiar_pair_centred():
@@ -198,3 +198,10 @@ def test_any_valid_setting_gives_finite_balanced_data(name, samples, classes, no
     assert x.shape == (samples * classes, 2) and np.isfinite(x).all()
     assert np.bincount(y, minlength=classes).tolist() == [samples] * classes
     assert np.abs(x).max() < 6.0  # even at noise 1 nothing flies off
+
+
+def test_moon_scatter_is_the_noise_times_the_moon_radius():
+    x, y = make_dataset("moons", 5000, 2, 0.2, rng(6))
+    radius = 2.5 / 3
+    off_arc = np.hypot(*(x[y == 0] - np.array([-0.5, -0.25]) * radius).T) - radius
+    assert np.std(off_arc) == pytest.approx(0.2 * radius, rel=0.1)
