@@ -32,7 +32,7 @@ from nnfs_gui.core import config as _config
 
 Points = np.ndarray  # (samples, 2) float64, one class's points
 ClassPoints = Callable[[int, int, int, float, np.random.Generator], Points]
-Generator = Callable[[int, int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+DataGenerator = Callable[[int, int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
 # The half-width of the square that the XOR/checkerboard cells tile.
 _XOR_HALF_WIDTH = 1.0
@@ -42,7 +42,7 @@ _BLOB_CIRCLE_RADIUS = 0.75
 _VERTICAL_MAX_X = 4.0 / 3.0
 
 
-def _stack_classes(class_points: ClassPoints) -> Generator:
+def _stack_classes(class_points: ClassPoints) -> DataGenerator:
     """Turn a per-class point maker into a full generator.
 
     ``class_points(c, samples, classes, noise, rng)`` returns the ``(samples, 2)``
@@ -194,7 +194,7 @@ def _moons(c: int, samples: int, classes: int, noise: float,
     return points + rng.standard_normal((samples, 2)) * (noise * scale)
 
 
-DATASETS: dict[str, Generator] = {
+DATASETS: dict[str, DataGenerator] = {
     "spiral": _stack_classes(_spiral),
     "vertical": _stack_classes(_vertical),
     "circles": _stack_classes(_circles),
