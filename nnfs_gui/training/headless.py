@@ -181,14 +181,16 @@ def write_outputs(trainer: Trainer, out_dir: Path, formats: list[str], final: di
 def run_metrics(trainer: Trainer, final: dict, seconds: float) -> dict:
     """Final train/validation numbers, the best validation epoch and the overfitting gap.
 
-    overfit_gap_percent is (val_loss - loss) / loss * 100 of the final weights: the
-    book's rule of thumb calls a gap over about 10% serious overfitting.
+    Losses are data losses of the final weights (no L1/L2 penalty, so training and
+    validation compare). overfit_gap_percent is (val_loss - train_loss) / train_loss
+    * 100: the book's rule of thumb calls a gap over about 10% serious overfitting.
+    acc_gap_points is training minus validation accuracy in percentage points.
     """
     best = trainer.best_epoch()
     val_loss = trainer.history.column("val_loss")
     loss = final["loss"]
     metrics = {
-        "final_loss": final["loss"], "final_acc": final["acc"],
+        "final_train_loss": final["loss"], "final_train_acc": final["acc"],
         "final_val_loss": final["val_loss"], "final_val_acc": final["val_acc"],
         "best_epoch": best,
         "best_val_loss": None if best is None else float(val_loss[best]),

@@ -44,6 +44,7 @@ class Trainer:
         self.diverged = False
         self.message = ""
         self._snapshot_row = 0  # first history row not yet handed out in a snapshot
+        self._book_test_set: tuple[np.ndarray, np.ndarray] | None = None
         self.rng = np.random.default_rng(config.seed)
         if config.book_mode:
             self._build_book()
@@ -60,8 +61,9 @@ class Trainer:
 
         data = prepare_data(self.config, self.rng)
         self._take_data(data)
+        # n_outputs counts classes; the model picks one sigmoid unit for binary loss
         self.model = Model.from_config(self.config, n_inputs=2,
-                                       n_outputs=n_outputs(self.config), rng=self.rng)
+                                       n_outputs=self.config.classes, rng=self.rng)
 
     def _take_data(self, data) -> None:
         """Keep the pieces of a core.pipeline.PreparedData."""
@@ -70,7 +72,28 @@ class Trainer:
         self.x_val, self.y_val = data.x_val, data.y_val
 
     def _build_book(self) -> None:
-        raise NotImplementedError("book mode: waiting for nnfs_gui.core.bookmode")
+        """The book's stream order: training data, weights, then validation data.
+
+        The book has no scaler or augmentation; when a book-mode config asks for
+        them they apply as in normal mode, augmentation drawing from ``self.rng``
+        so the book's own random stream is not disturbed. Validation is always the
+        book's fresh sample.
+        """
+        from nnfs_gui.core.augment import augment
+        from nnfs_gui.core.bookmode import make_book_run
+        from nnfs_gui.core.scaling import fit_scaler
+        from nnfs_gui.core.splits import DataSplit
+
+        cfg = self.config
+        run = make_book_run(cfg)
+        self.split = DataSplit(run.x_train, run.y_train, run.x_val, run.y_val, "fresh")
+        self.scaler = fit_scaler(cfg.scaler, run.x_train)
+        x_aug, self.y_train = augment(run.x_train, run.y_train, cfg.augment_copies,
+                                      cfg.augment_jitter, cfg.augment_rotation,
+                                      cfg.augment_flip, self.rng)
+        self.x_train = self.scaler.transform(x_aug)
+        self.x_val, self.y_val = self.scaler.transform(run.x_val), run.y_val
+        self.model = run.model
 
     # -- state ---------------------------------------------------------------------
     @property
@@ -150,11 +173,31 @@ class Trainer:
         return int(self.history.column("epoch")[int(np.argmin(val))])
 
     def evaluate_final(self) -> dict[str, float]:
-        """Loss and accuracy of the current weights on training and validation data."""
+        """Data loss and accuracy of the current weights on training and validation data.
+
+        The losses are data losses (no L1/L2 penalty), so the two are comparable.
+        """
         loss, acc = self.model.evaluate(self.x_train, self.y_train)
-        val_loss, val_acc = self.model.evaluate(self.x_val, self.y_val)
+        val_loss, val_acc = self.model.evaluate(*self._final_validation_set())
         return {"loss": float(loss), "acc": float(acc), "val_loss": float(val_loss),
                 "val_acc": float(val_acc)}
+
+    def _final_validation_set(self) -> tuple[np.ndarray, np.ndarray]:
+        """The validation data of the final report: (k, 2) scaled, (k,).
+
+        In book mode with dropout the book draws its test data after all the
+        training masks, so a finished run draws it now, once, from the book stream
+        (bookmode.draw_book_validation). Otherwise it is the run's validation set.
+        """
+        cfg = self.config
+        if not (cfg.book_mode and cfg.dropout > 0 and self.finished):
+            return self.x_val, self.y_val
+        if self._book_test_set is None:
+            from nnfs_gui.core.bookmode import draw_book_validation
+
+            x, y = draw_book_validation(cfg, self.model)
+            self._book_test_set = (self.scaler.transform(x), y)
+        return self._book_test_set
 
     def grid_probabilities(self, size: int, extent=None) -> np.ndarray:
         """Class probabilities on a size x size grid over ``extent`` (raw units).
@@ -184,11 +227,6 @@ class Trainer:
         return Snapshot(run_id=self.run_id, epoch=self.epoch, history=rows, grid=grid,
                         extent=self.extent, learning_rate=self.learning_rate,
                         diverged=self.diverged, finished=self.finished, message=self.message)
-
-
-def n_outputs(config: Config) -> int:
-    """Output neurons: one sigmoid for binary cross-entropy, else one per class."""
-    return 1 if config.loss == "binary_crossentropy" else config.classes
 
 
 def data_extent(*point_sets: np.ndarray) -> tuple[float, float, float, float]:
