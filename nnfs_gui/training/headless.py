@@ -14,8 +14,8 @@ N`` (like ``config.epochs``) names the last epoch: epochs 0..N run, as the book'
 100, ..., 10000. After training, ``validation, acc: ..., loss: ...`` reports the
 final weights on the validation data.
 
-Exit codes: 0 done, 1 the training diverged (files are still written), 2 a usage
-error (one line on stderr, no traceback).
+Exit codes: 0 done; 1 the training diverged (files are still written) or a figure
+export failed; 2 a usage error. Errors are one line on stderr, no traceback.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from nnfs_gui.core.config import Config, ConfigError
 from nnfs_gui.paths import presets_dir
 from nnfs_gui.training.trainer import Trainer
 
-EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 DATA_EXPORTS = {"csv": "history.csv", "json": "history.json"}
 FIGURE_EXPORTS = ("png", "svg", "pdf", "gif", "mp4")
@@ -60,9 +60,10 @@ def run_headless(args) -> int:
         print(trainer.message, file=sys.stderr)
     if out_dir is not None:
         write_outputs(trainer, out_dir, formats, final, seconds)
-        if export_figures is not None:
-            export_figures(trainer, out_dir, [f for f in formats if f in FIGURE_EXPORTS])
-    return EXIT_DIVERGED if trainer.diverged else EXIT_OK
+        if export_figures is not None and not write_figures(export_figures, trainer, out_dir,
+                                                            formats):
+            return EXIT_FAILED
+    return EXIT_FAILED if trainer.diverged else EXIT_OK
 
 
 # -- command line --------------------------------------------------------------------
@@ -118,7 +119,10 @@ def output_dir(out: str | None, formats: list[str]) -> Path | None:
 
 
 def figure_exporter(formats: list[str]):
-    """The UI's figure exporter when a figure format is asked for, else None."""
+    """The UI's figure exporter when a figure format is asked for, else None.
+
+    Imported lazily: the training layer never loads Qt unless figures are wanted.
+    """
     if not any(f in FIGURE_EXPORTS for f in formats):
         return None
     try:
@@ -126,6 +130,16 @@ def figure_exporter(formats: list[str]):
     except ImportError as e:
         raise UsageError(f"figure export is not available ({e})") from None
     return export_figures
+
+
+def write_figures(export_figures, trainer: Trainer, out_dir: Path, formats: list[str]) -> bool:
+    """Call the UI's exporter; a failure is one line on stderr. Returns success."""
+    try:
+        export_figures(trainer, out_dir, [f for f in formats if f in FIGURE_EXPORTS])
+    except Exception as e:  # noqa: BLE001 - the exporter's errors are sentences for users
+        print(f"nnfs-gui: figure export failed: {e}", file=sys.stderr)
+        return False
+    return True
 
 
 # -- training and printing -----------------------------------------------------------

@@ -174,3 +174,31 @@ def test_unknown_export_format(tmp_path):
 def test_epochs_out_of_range():
     line = one_line_error(run_cli("--preset", "ch11-overfit", "--epochs", "0"))
     assert "epochs" in line
+
+
+def test_diverging_run_exits_1_and_still_writes_files(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"loss": "mse", "optimizer": "sgd", "learning_rate": 10.0,
+                                "init": "he", "decay": 0.0, "samples": 30, "epochs": 2000}))
+    result = run_cli("--config", str(path), "--print-every", "0", "--out", str(tmp_path))
+    assert result.returncode == 1
+    assert "diverged at epoch" in result.stderr and "Traceback" not in result.stderr
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["diverged"] is True
+    assert metrics["epochs_run"] < 2001
+    rows = (tmp_path / "history.csv").read_text().splitlines()
+    assert len(rows) == 1 + metrics["epochs_run"]
+
+
+def test_figure_export_goes_through_the_ui_exporter(tmp_path):
+    result = run_cli("--preset", "ch11-overfit", "--epochs", "20", "--print-every", "0",
+                     "--out", str(tmp_path), "--export", "png,csv")
+    assert result.returncode == 0, result.stderr
+    png = (tmp_path / "decision.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    assert (tmp_path / "history.csv").is_file()
+    assert not (tmp_path / "history.json").exists()  # only asked-for formats
+
+
+def test_export_without_out_is_a_usage_error():
+    assert "--out" in one_line_error(run_cli("--preset", "ch11-overfit", "--export", "csv"))
