@@ -18,9 +18,8 @@ class ReLU:
         return np.maximum(0, x)
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
-        dinputs = dvalues.copy()
-        dinputs[self.inputs <= 0] = 0
-        return dinputs
+        # Same values and dtype as copying and zeroing where input <= 0, but faster.
+        return np.where(self.inputs > 0, dvalues, 0)
 
 
 class Sigmoid:

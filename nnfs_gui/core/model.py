@@ -13,7 +13,7 @@ import numpy as np
 
 from nnfs_gui.core.activations import ACTIVATIONS
 from nnfs_gui.core.layers import Dense, Dropout, Regularization
-from nnfs_gui.core.losses import LOSSES
+from nnfs_gui.core.losses import LOSSES, accuracy
 from nnfs_gui.core.numerics import BookNumerics, BookRandom, Numerics
 from nnfs_gui.core.optimizers import hyperparameters, optimizer_from_config
 
@@ -117,7 +117,7 @@ class Model:
         of the forward pass before the update, as numpy scalars."""
         output, data_loss = self.head.forward(self._forward(x, True), targets)
         reg_loss = self.regularization_loss()
-        acc = np.mean(self.head.classes(output) == y)
+        acc = accuracy(self.head.classes(output), y)
         self._backward(self.head.backward(output, targets))
         self.optimizer.step(self.params, self.grads())
         return data_loss + reg_loss, data_loss, reg_loss, acc
@@ -156,7 +156,7 @@ class Model:
         targets = self.head.targets(y, self.n_classes, self.num.dtype)
         output, data_loss = self.head.forward(self._forward(self.num.as_inputs(x), False),
                                               targets)
-        return float(data_loss), float(np.mean(self.head.classes(output) == y))
+        return float(data_loss), accuracy(self.head.classes(output), y)
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """(n, n_inputs) -> (n, n_classes) probabilities (binary: columns [1-p, p])."""
