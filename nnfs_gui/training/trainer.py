@@ -22,7 +22,7 @@ from nnfs_gui.training.history import History
 from nnfs_gui.training.snapshot import Snapshot, frozen_copy
 
 EXTENT_MARGIN = 0.10      # fraction of the data's span added on each side of the plot
-GRID_CHUNK_POINTS = 8192  # grid points per forward pass: small enough to stay in cache
+GRID_CHUNK_POINTS = 4096  # points per forward pass; 200x200 grid: 6-7 ms for 1k..40k
 
 
 class Trainer:
