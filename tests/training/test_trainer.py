@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
+from nnfs_gui.paths import presets_dir
 from nnfs_gui.training.history import COLUMNS
 from nnfs_gui.training.trainer import Trainer, data_extent
 
@@ -54,6 +55,32 @@ def test_first_row_is_the_untrained_network():
     # book init: tiny weights, so every class gets ~1/3 and the loss is ~ln(3)
     assert trainer.history.column("loss")[0] == pytest.approx(math.log(3), abs=0.01)
     assert trainer.history.column("val_loss")[0] == pytest.approx(math.log(3), abs=0.01)
+
+
+def test_a_row_holds_train_and_validation_metrics_of_the_same_weights():
+    trainer = Trainer(tiny())
+    trainer.train(5)
+    # the weights epoch 5 starts from, scored before it updates them
+    data_loss, acc = trainer.model.evaluate(trainer.x_train, trainer.y_train)
+    val_loss, val_acc = trainer.model.evaluate(trainer.x_val, trainer.y_val)
+    trainer.train(1)
+    row = trainer.history.last()
+    assert row["epoch"] == 5
+    assert row["data_loss"] == pytest.approx(data_loss, rel=1e-6)
+    assert row["acc"] == pytest.approx(acc)
+    assert row["val_loss"] == pytest.approx(val_loss, rel=1e-6)
+    assert row["val_acc"] == pytest.approx(val_acc)
+
+
+def test_scaler_is_fitted_on_training_data_and_augmentation_touches_only_training():
+    trainer = Trainer(tiny(scaler="maxabs", augment_copies=2, augment_jitter=0.3))
+    n_train, n_val = len(trainer.split.x_train), len(trainer.split.x_val)
+    assert trainer.x_train.shape == (3 * n_train, 2)
+    assert trainer.x_val.shape == (n_val, 2)
+    # the originals come first and reach exactly 1 in max |x| per feature
+    np.testing.assert_allclose(np.abs(trainer.x_train[:n_train]).max(axis=0), 1.0)
+    np.testing.assert_allclose(trainer.x_val * np.abs(trainer.split.x_train).max(axis=0),
+                               trainer.split.x_val, rtol=1e-6)
 
 
 def test_lr_column_records_the_decayed_rate():
@@ -194,3 +221,12 @@ def test_extent_is_the_data_box_plus_ten_percent():
     a = np.array([[0.0, -1.0], [2.0, 1.0]], np.float32)
     b = np.array([[1.0, 3.0]], np.float32)
     assert data_extent(a, b) == pytest.approx((-0.2, 2.2, -1.4, 3.4))
+
+
+def test_book_mode_rows_match_the_books_printed_numbers():
+    trainer = Trainer(Config.load(presets_dir() / "book-ch11.json"))
+    trainer.train(101)
+    h = trainer.history
+    assert f"{h.column('acc')[0]:.3f} {h.column('loss')[0]:.3f}" == "0.360 1.099"
+    assert f"{h.column('acc')[100]:.3f} {h.column('loss')[100]:.3f}" == "0.670 0.705"
+    assert repr(float(h.column("lr")[99])) == "0.04999752512250644"  # shown at epoch 100
