@@ -111,9 +111,6 @@ class Dropout:
     consumes no random numbers here (book-mode exactness depends on it).
     """
 
-    params: list[np.ndarray] = []
-    grads: list[np.ndarray] = []
-
     def __init__(self, rate: float, numerics: Numerics) -> None:
         self.rate = rate
         self.num = numerics
