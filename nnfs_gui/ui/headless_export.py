@@ -141,13 +141,13 @@ def _write_pdf(views, trainer, out_dir: Path) -> list[Path]:
     from nnfs_gui.ui.export_figures import export_pdf
 
     return [export_pdf(_still_targets(views)["dashboard"], out_dir / "dashboard.pdf",
-                       run_title(trainer))]
+                       run_title(trainer.config, trainer.history))]
 
 
-def run_title(trainer) -> str:
-    """One line naming the run and its final numbers, for PDF pages."""
-    last = trainer.history.last() or {}
-    parts = [trainer.config.name, f"epoch {max(trainer.epoch - 1, 0):,}"]
+def run_title(config, history) -> str:
+    """One line naming the run and its latest numbers, for PDF pages."""
+    last = history.last() or {}
+    parts = [config.name, f"epoch {max(len(history) - 1, 0):,}"]
     for key, label in (("data_loss", "loss"), ("acc", "acc"), ("val_loss", "val loss"),
                        ("val_acc", "val acc")):
         if key in last and math.isfinite(last[key]):

@@ -1,0 +1,352 @@
+"""Export and persistence in the window: pictures, data, animations and models.
+
+``install_export_actions(window)`` is called by the main window. It adds to the
+Export menu: Export… (Ctrl+E), recording start/stop and saving the recording;
+and to the File menu: Open model… (Ctrl+O) and Save model… (Ctrl+S).
+
+The window's worker thread owns the trainer. This module collects the history
+and the data points from the frames the window draws (``window.frame_listeners``),
+so exporting data never touches the worker. Saving or loading a model does need
+the trainer: it first pauses the worker and waits for the frame that says it
+stopped, so the weights are read or written while no epoch runs.
+
+Every failure (no permission, full disk, bad path, a broken model file) ends as
+a message box with one readable sentence; nothing is lost from the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QObject, QStandardPaths, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+from nnfs_gui.training.history import History
+from nnfs_gui.ui import export_data, export_figures
+from nnfs_gui.ui.export_dialog import (
+    EXPORT_KINDS,
+    ExportDialog,
+    ExportRequest,
+    RecordDialog,
+    animation_filter,
+    run_with_progress,
+)
+from nnfs_gui.ui.export_io import ExportError, describe_os_error, write_config_beside
+from nnfs_gui.ui.headless_export import run_title
+from nnfs_gui.ui.recorder import Recorder, grab_side_by_side
+
+LAST_FOLDER_KEY = "export/last_folder"
+MODEL_FILTER = "nnfs-gui model (*.npz)"
+PAUSE_WAIT_MS = 3000  # how long to wait for the worker to confirm it paused
+RUN_START_WAIT_MS = 15000  # how long to wait for a loaded model's run to start
+RECORD_WIDTH = 800
+
+
+def install_export_actions(window) -> ExportController:
+    """Add the export and model actions to ``window``'s menus; returns the controller."""
+    controller = ExportController(window)
+    window.export_controller = controller
+    return controller
+
+
+class ExportController(QObject):
+    """Menu actions and the state they need (history, points, recording)."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.history = History()
+        self.points = None  # RunPoints of the current run
+        self._memory_settings: dict[str, str] = {}
+        self.recorder = Recorder(self._grab_recording, self)
+        self.recorder.stopped.connect(self._recording_stopped)
+        self.record_view = "dashboard"
+        window.frame_listeners.append(self._on_frame)
+        self._build_actions()
+
+    # -- menus ---------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        w = self.window
+        self._free_shortcut(QKeySequence(QKeySequence.StandardKey.Save),
+                            QKeySequence("Ctrl+Shift+S"))
+        self.export_action = self._action("Export…", "Ctrl+E", self.export_dialog,
+                                          "Save a picture (PNG, SVG, PDF) or the data (CSV, "
+                                          "JSON) of the current run.")
+        self.record_action = self._action("Record animation…", None, self.toggle_recording,
+                                          "Grab frames of the views while training, for an "
+                                          "animated GIF (the book's Anim 11.03).")
+        self.record_action.setCheckable(True)
+        self.save_recording_action = self._action("Save recording…", None, self.save_recording,
+                                                  "Write the recorded frames as an animation.")
+        self.save_recording_action.setEnabled(False)
+        for a in (self.export_action, self.record_action, self.save_recording_action):
+            w.export_menu.addAction(a)
+        self.open_model_action = self._action("Open model…", QKeySequence.StandardKey.Open,
+                                              self.open_model, "Load a saved model: inspect "
+                                              "it, or train on from its weights.")
+        self.save_model_action = self._action("Save model…", QKeySequence.StandardKey.Save,
+                                              self.save_model, "Save the weights, settings and "
+                                              "scaler of the current run (.npz).")
+        first = w.file_menu.actions()[0] if w.file_menu.actions() else None
+        w.file_menu.insertActions(first, [self.open_model_action, self.save_model_action])
+        if first is not None:
+            w.file_menu.insertSeparator(first)
+
+    def _action(self, text: str, shortcut, slot: Callable, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda *_: slot())
+        return action
+
+    def _free_shortcut(self, taken: QKeySequence, replacement: QKeySequence) -> None:
+        """Move another action off ``taken`` (two actions on one key fire neither)."""
+        for action in self.window.findChildren(QAction):
+            if action.shortcut() == taken:
+                action.setShortcut(replacement)
+
+    # -- state from the frames the window draws ---------------------------------------
+    def _on_frame(self, frame) -> None:
+        if frame.points is not None:  # the first frame of a new run
+            self.history = History()
+            self.points = frame.points
+        rows = frame.snapshot.history
+        if len(rows.get("epoch", ())):
+            self.history.extend(rows)
+
+    def targets(self, view: str) -> list:
+        w = self.window
+        return {"decision": [w.decision_view], "curves": [w.curves_view],
+                "dashboard": [w.decision_view, w.curves_view]}[view]
+
+    # -- exports -------------------------------------------------------------------------
+    def export(self, request: ExportRequest) -> list[Path]:
+        """Carry out one export; returns the files written (ExportError on failure)."""
+        path = EXPORTERS[request.kind](self, request)
+        written = [path]
+        if EXPORT_KINDS[request.kind].picture:
+            written.append(write_config_beside(path, self.window.config))
+        self.remember_folder(path.parent)
+        return written
+
+    def export_dialog(self) -> None:
+        dialog = ExportDialog(self.last_folder(), self.window.config.name, self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        request = dialog.request()
+        written = self.guarded(lambda: self.export(request))
+        if written:
+            self.tell(f"Saved {', '.join(str(p) for p in written)}")
+
+    # -- recording ---------------------------------------------------------------------
+    def _grab_recording(self):
+        return grab_side_by_side(self.targets(self.record_view), RECORD_WIDTH)
+
+    def toggle_recording(self) -> None:
+        if self.recorder.is_recording:
+            self.recorder.stop()
+            return
+        dialog = RecordDialog(self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            self.record_action.setChecked(False)
+            return
+        fps, seconds, view = dialog.values()
+        self.start_recording(fps, seconds, view)
+
+    def start_recording(self, fps: float, seconds: float, view: str = "dashboard") -> None:
+        self.record_view = view
+        if self.guarded(lambda: self.recorder.start(fps, seconds) or True):
+            self.record_action.setChecked(True)
+            self.record_action.setText("Stop recording")
+            self.tell(f"Recording at {fps:g} frames/s, at most {seconds:g} s. Press Play.")
+
+    def _recording_stopped(self, reason: str) -> None:
+        self.record_action.setChecked(False)
+        self.record_action.setText("Record animation…")
+        self.save_recording_action.setEnabled(bool(self.recorder.frames))
+        why = "the length limit was reached" if reason == "limit" else "stopped"
+        self.tell(f"Recording {why}: {len(self.recorder.frames)} frames. "
+                  "Export > Save recording… writes them.")
+
+    def save_recording(self, path: str | Path | None = None) -> Path | None:
+        self.recorder.stop()
+        if path is None:
+            name = str(self.last_folder() / f"{self.window.config.name}-training.gif")
+            path, _ = QFileDialog.getSaveFileName(self.window, "Save recording", name,
+                                                  animation_filter())
+            if not path:
+                return None
+        written = self.guarded(lambda: run_with_progress(
+            self.window, "Writing the animation…", lambda p: self.recorder.export(path, p)))
+        if written:
+            write_config_beside(written, self.window.config)
+            self.remember_folder(written.parent)
+            self.tell(f"Saved {written} ({len(self.recorder.frames)} frames)")
+        return written
+
+    # -- models ----------------------------------------------------------------------------
+    def save_model(self, path: str | Path | None = None) -> Path | None:
+        """Save the running model (weights, config, scaler) after pausing the worker."""
+        path = path or self._ask_path("Save model", f"{self.window.config.name}.npz", save=True)
+        if not path:
+            return None
+        return self.guarded(lambda: self._with_paused_worker(lambda t: _save_model(t, path)))
+
+    def open_model(self, path: str | Path | None = None) -> bool:
+        """Load a model: its settings start a run whose weights are then the saved ones."""
+        path = path or self._ask_path("Open model", "", save=False)
+        if not path:
+            return False
+        from nnfs_gui.core.serialization import ModelFileError, load_model
+
+        try:
+            model, config, scaler = load_model(path)
+        except ModelFileError as e:
+            self.show_error(str(e))
+            return False
+        return bool(self.guarded(lambda: self._start_loaded_run(path, model, config, scaler)))
+
+    def _start_loaded_run(self, path, model, config, scaler) -> bool:
+        w = self.window
+        w.set_playing(False)
+        w.controls.set_config(config)
+        w.toolbar.show_preset("")
+        w.apply_config(config, restart=True)
+        run_id = w.run_id
+        if not self._wait_for_frame(lambda f: f.run_id == run_id and f.points is not None,
+                                    RUN_START_WAIT_MS):
+            raise ExportError(f"The run of {Path(path).name} did not start (see the banner).")
+        trainer = w.worker.trainer  # idle: a fresh run that was not asked to play
+        trainer.model.set_params(model.get_params())
+        w.worker.request_frame()
+        note = _scaler_note(trainer.scaler, scaler)
+        self.remember_folder(Path(path).parent)
+        self.tell(f"Loaded {Path(path).name}: the regions show its weights. Play trains on "
+                  f"from them (fresh optimizer state).{note}")
+        return True
+
+    def _with_paused_worker(self, work: Callable):
+        """Run ``work(trainer)`` while the worker is paused; resume it afterwards."""
+        w = self.window
+        if w.worker.trainer is None:
+            raise ExportError("No model yet: the run has not started.")
+        playing = w.worker.playing
+        if playing:
+            w.set_playing(False)
+            self._wait_for_frame(lambda f: not f.playing, PAUSE_WAIT_MS)
+        try:
+            return work(w.worker.trainer)
+        finally:
+            if playing:
+                w.set_playing(True)
+
+    def _wait_for_frame(self, accept: Callable, timeout_ms: int) -> bool:
+        """Spin the event loop until the window draws a frame ``accept``s, or time out."""
+        loop, seen = QEventLoop(), []
+
+        def listener(frame) -> None:
+            if accept(frame):
+                seen.append(frame)
+                loop.quit()
+
+        self.window.frame_listeners.append(listener)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        try:
+            loop.exec()
+        finally:
+            self.window.frame_listeners.remove(listener)
+        return bool(seen)
+
+    # -- folders, messages -------------------------------------------------------------------
+    def _ask_path(self, title: str, name: str, save: bool) -> str:
+        start = str(self.last_folder() / name)
+        ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        path, _ = ask(self.window, title, start, MODEL_FILTER)
+        if path and save and not path.lower().endswith(".npz"):
+            path += ".npz"
+        return path
+
+    def last_folder(self) -> Path:
+        settings = self.window.settings
+        value = (settings.value(LAST_FOLDER_KEY) if settings is not None
+                 else self._memory_settings.get(LAST_FOLDER_KEY))
+        if value and Path(value).is_dir():
+            return Path(value)
+        home = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        return Path(home) if home and Path(home).is_dir() else Path.home()
+
+    def remember_folder(self, folder: Path) -> None:
+        if self.window.settings is not None:
+            self.window.settings.setValue(LAST_FOLDER_KEY, str(folder))
+        else:
+            self._memory_settings[LAST_FOLDER_KEY] = str(folder)
+
+    def guarded(self, work: Callable):
+        """``work()``, or None after showing its failure in a message box."""
+        try:
+            return work()
+        except ExportError as e:
+            self.show_error(str(e))
+        except OSError as e:
+            self.show_error(f"{e.filename or 'The file'}: {describe_os_error(e)}.")
+        except ValueError as e:  # e.g. a model file whose network does not fit
+            self.show_error(str(e))
+        return None
+
+    def show_error(self, text: str) -> None:
+        QMessageBox.warning(self.window, "Export", text)
+
+    def tell(self, text: str) -> None:
+        self.window.status.message(text, 10000)
+
+
+def _save_model(trainer, path) -> Path:
+    from nnfs_gui.core.serialization import save_model
+    from nnfs_gui.ui.export_io import save_file
+
+    return save_file(path, lambda p: save_model(p, trainer.model, trainer.config,
+                                                trainer.scaler))
+
+
+def _scaler_note(running, saved) -> str:
+    def as_dict(scaler):
+        return None if scaler is None else scaler.to_dict()
+
+    if as_dict(running) == as_dict(saved):
+        return ""
+    return " Note: the saved scaler differs from the one fitted to this run's data."
+
+
+def _export_png(c: ExportController, r: ExportRequest) -> Path:
+    return export_figures.export_png(c.targets(r.view), r.path, r.width, r.background,
+                                     c.window.config.to_json())
+
+
+def _export_svg(c: ExportController, r: ExportRequest) -> Path:
+    return export_figures.export_svg(c.targets(r.view), r.path, r.background)
+
+
+def _export_pdf(c: ExportController, r: ExportRequest) -> Path:
+    return export_figures.export_pdf(c.targets("dashboard"), r.path,
+                                     run_title(c.window.config, c.history))
+
+
+def _export_dataset(c: ExportController, r: ExportRequest) -> Path:
+    if c.points is None:
+        raise ExportError("No data yet: the run has not started.")
+    return export_data.export_dataset_csv(c.points, r.path)
+
+
+EXPORTERS: dict[str, Callable[[ExportController, ExportRequest], Path]] = {
+    "png": _export_png,
+    "svg": _export_svg,
+    "pdf": _export_pdf,
+    "history_csv": lambda c, r: export_data.export_history_csv(c.history, r.path),
+    "history_json": lambda c, r: export_data.export_history_json(c.history, r.path,
+                                                                 c.window.config),
+    "dataset_csv": _export_dataset,
+}

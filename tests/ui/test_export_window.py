@@ -1,0 +1,139 @@
+"""Exports from the real window: menus, files from a live run, model save and load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QKeySequence
+
+from nnfs_gui.core.config import Config
+from nnfs_gui.core.serialization import load_model
+from nnfs_gui.training.history import History
+from nnfs_gui.ui.export_dialog import ExportRequest
+from nnfs_gui.ui.main_window import MainWindow
+from tests.ui.test_export_support import image_array
+
+SMALL = Config(name="small", samples=40, hidden=(16,), epochs=200)
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(SMALL)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    errors: list[str] = []
+    w.export_controller.show_error = errors.append  # no modal box in tests
+    w.export_errors = errors
+    yield w
+    w.close()
+
+
+def _train_to(qtbot, window, epoch: int) -> None:
+    window.worker.set_pause_at(epoch)
+    window.set_playing(True)
+    qtbot.waitUntil(lambda: window.export_controller.history.last() is not None
+                    and window.export_controller.history.last()["epoch"] >= epoch - 1,
+                    timeout=20_000)
+
+
+def _shortcuts(menu) -> dict[str, str]:
+    return {a.text(): a.shortcut().toString() for a in menu.actions() if a.text()}
+
+
+def test_menus_have_the_actions_and_distinct_shortcuts(window):
+    file_keys = _shortcuts(window.file_menu)
+    assert file_keys["Save model…"] == QKeySequence("Ctrl+S").toString()
+    assert file_keys["Open model…"] == QKeySequence("Ctrl+O").toString()
+    assert _shortcuts(window.export_menu)["Export…"] == QKeySequence("Ctrl+E").toString()
+    ctrl_s = [a for a in window.findChildren(type(window.export_controller.export_action))
+              if a.shortcut() == QKeySequence("Ctrl+S")]
+    assert ctrl_s == [window.export_controller.save_model_action]
+
+
+def test_history_and_dataset_of_a_live_run(qtbot, window, tmp_path):
+    _train_to(qtbot, window, 30)
+    c = window.export_controller
+    [csv] = c.export(ExportRequest("history_csv", tmp_path / "h.csv"))
+    back = History.from_csv(csv)
+    assert len(back) == len(c.history) >= 30
+    np.testing.assert_array_equal(back.column("epoch"), np.arange(len(back)))
+    np.testing.assert_array_equal(back.column("val_loss"), c.history.column("val_loss"))
+    [data] = c.export(ExportRequest("dataset_csv", tmp_path / "d.csv"))
+    lines = data.read_text().splitlines()
+    assert len(lines) == 1 + len(c.points.y_train) + len(c.points.y_val)
+
+
+def test_dashboard_png_of_the_window_with_config_beside(qtbot, window, tmp_path):
+    _train_to(qtbot, window, 20)
+    png, config = window.export_controller.export(
+        ExportRequest("png", tmp_path / "dash.png", "dashboard", 1200, "white"))
+    rgba = image_array(png)
+    assert rgba.shape[1] == 1200
+    left = rgba[:, : rgba.shape[1] // 2, :3].reshape(-1, 3)
+    assert len(np.unique(left, axis=0)) > 50  # shaded regions and points, not blank
+    assert Config.load(config) == window.config
+    assert window.export_controller.last_folder() == tmp_path
+
+
+def test_failed_export_shows_a_message_and_keeps_the_old_file(qtbot, window, tmp_path,
+                                                               monkeypatch):
+    import tempfile
+
+    target = tmp_path / "h.csv"
+    target.write_text("old\n")
+
+    def refuse(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    c = window.export_controller
+    assert c.guarded(lambda: c.export(ExportRequest("history_csv", target))) is None
+    assert window.export_errors and "permission denied" in window.export_errors[0]
+    assert target.read_text() == "old\n"
+
+
+def test_saved_model_reloads_to_identical_predictions(qtbot, window, tmp_path):
+    _train_to(qtbot, window, 60)
+    c = window.export_controller
+    path = c.save_model(tmp_path / "m.npz")
+    assert path is not None and not window.export_errors
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 25), np.linspace(-1, 1, 25)), -1)
+    points = grid.reshape(-1, 2).astype(np.float32)
+    trainer = window.worker.trainer
+    expected = trainer.model.predict_proba(trainer.scaler.transform(points))
+    model, config, scaler = load_model(path)
+    assert config == trainer.config
+    np.testing.assert_array_equal(model.predict_proba(scaler.transform(points)), expected)
+
+
+def test_open_model_restores_the_regions_of_the_saved_weights(qtbot, window, tmp_path):
+    _train_to(qtbot, window, 80)
+    c = window.export_controller
+    path = c.save_model(tmp_path / "m.npz")
+    trained_params = [p.copy() for p in window.worker.trainer.model.get_params()]
+    window.reset_run()  # fresh weights: the regions are gone
+    qtbot.waitUntil(lambda: len(c.history) <= 1, timeout=10_000)
+    assert c.open_model(path), window.export_errors
+    qtbot.wait(200)
+    for a, b in zip(window.worker.trainer.model.get_params(), trained_params, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not window.worker.playing
+
+
+def test_recording_from_the_window_writes_a_gif(qtbot, window, tmp_path):
+    from PIL import Image
+
+    c = window.export_controller
+    window.apply_config(SMALL.replace(epochs=1_000_000), restart=True)  # keeps changing
+    c.start_recording(fps=20, seconds=0.5, view="decision")
+    window.set_playing(True)
+    with qtbot.waitSignal(c.recorder.stopped, timeout=30_000):
+        pass
+    window.set_playing(False)
+    n = len(c.recorder.frames)
+    assert n == 10  # 20 frames/s for 0.5 s
+    assert c.save_recording_action.isEnabled()
+    path = c.save_recording(tmp_path / "run.gif")
+    with Image.open(path) as gif:
+        assert gif.n_frames == n
