@@ -131,29 +131,31 @@ class Trainer:
 
     def _train_one_epoch(self) -> bool:
         cfg, model = self.config, self.model
-        # One copy per epoch (a few microseconds for these sizes, ~1% of an epoch):
-        # when epoch e's loss is not finite, the weights it started from are already
-        # bad, so the last good ones are those epoch e-1 started from.
+        # A copy of the weights every epoch (for 2-64-3 the cost is lost in the noise,
+        # see tests/training/bench_trainer.py): when epoch e's loss is not finite the
+        # weights it started from are already bad, so the last good ones are those
+        # epoch e-1 started from. A copy every K epochs would lose up to K rows.
         params_before = model.get_params()
         val_loss, val_acc = model.evaluate(self.x_val, self.y_val)
         stats = model.train_epoch(self.x_train, self.y_train, cfg.batch_size, cfg.shuffle,
                                   self.rng)
-        if not all(math.isfinite(float(v)) for v in (stats.loss, val_loss)):
-            self._stop_diverged(float(stats.loss))
-            return False
+        for what, value in (("loss", stats.loss), ("validation loss", val_loss)):
+            if not math.isfinite(value):
+                self._stop_diverged(what, value)
+                return False
         self.history.append(epoch=self.epoch, loss=stats.loss, data_loss=stats.data_loss,
                             reg_loss=stats.reg_loss, acc=stats.acc, val_loss=val_loss,
                             val_acc=val_acc, lr=self.learning_rate)
         self._params_before_last_epoch = params_before
         return True
 
-    def _stop_diverged(self, loss: float) -> None:
+    def _stop_diverged(self, what: str, value: float) -> None:
         e = self.epoch
         self.model.set_params(self._params_before_last_epoch)
         self.diverged = True
-        restored = f"epoch {e - 1}" if e > 0 else "the start"
-        self.message = (f"Training diverged at epoch {e} (loss is {loss}); stopped and "
-                        f"restored the weights of {restored}. Try a lower learning rate.")
+        restored = f"the weights epoch {e - 1} started from" if e > 0 else "the first weights"
+        self.message = (f"Training diverged at epoch {e} ({what} is {value}); stopped and "
+                        f"restored {restored}. Try a lower learning rate.")
 
     def apply_live(self, config: Config) -> None:
         """Hand changed live settings to the running model; restart fields raise."""
