@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PySide6.QtGui import QKeySequence
@@ -137,3 +139,17 @@ def test_recording_from_the_window_writes_a_gif(qtbot, window, tmp_path):
     path = c.save_recording(tmp_path / "run.gif")
     with Image.open(path) as gif:
         assert gif.n_frames == n
+
+
+def test_pdf_and_svg_of_the_window(qtbot, window, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    _train_to(qtbot, window, 20)
+    c = window.export_controller
+    [pdf, _] = c.export(ExportRequest("pdf", tmp_path / "run.pdf"))
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) == 1
+    [svg, _] = c.export(ExportRequest("svg", tmp_path / "curves.svg", "curves"))
+    root = ET.parse(svg).getroot()
+    assert sum(el.tag.endswith("polyline") for el in root.iter()) >= 4 * 19
