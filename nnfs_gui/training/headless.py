@@ -146,17 +146,22 @@ def write_figures(export_figures, trainer: Trainer, out_dir: Path, formats: list
 def train_printing(trainer: Trainer, print_every: int) -> float:
     """Train to the end, printing every ``print_every`` epochs; returns training seconds."""
     seconds = 0.0
-    printed = 0  # history rows already considered for printing
     while not trainer.finished and not trainer.diverged:
+        first = trainer.epoch
         start = time.perf_counter()
         trainer.train(TRAIN_CHUNK)
         seconds += time.perf_counter() - start
-        for e in range(printed, trainer.epoch):
-            if print_every > 0 and e % print_every == 0:
-                print(progress_line(trainer, e))
-        printed = trainer.epoch
-    sys.stdout.flush()
+        print_progress(trainer, range(first, trainer.epoch), print_every)
     return seconds
+
+
+def print_progress(trainer: Trainer, epochs: range, print_every: int) -> None:
+    if print_every <= 0:
+        return
+    for e in epochs:
+        if e % print_every == 0:
+            print(progress_line(trainer, e))
+    sys.stdout.flush()  # a piped run shows progress as it goes
 
 
 def progress_line(trainer: Trainer, e: int) -> str:

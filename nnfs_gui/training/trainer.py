@@ -17,7 +17,13 @@ import math
 
 import numpy as np
 
+from nnfs_gui.core.augment import augment
+from nnfs_gui.core.bookmode import draw_book_validation, make_book_run
 from nnfs_gui.core.config import Config
+from nnfs_gui.core.model import Model
+from nnfs_gui.core.pipeline import prepare_data
+from nnfs_gui.core.scaling import fit_scaler
+from nnfs_gui.core.splits import DataSplit
 from nnfs_gui.training.history import History
 from nnfs_gui.training.snapshot import Snapshot, frozen_copy
 
@@ -56,9 +62,6 @@ class Trainer:
     # -- building ------------------------------------------------------------------
     def _build_fast(self) -> None:
         """Split, augment, scale (fitted on training data only), then build the model."""
-        from nnfs_gui.core.model import Model
-        from nnfs_gui.core.pipeline import prepare_data
-
         data = prepare_data(self.config, self.rng)
         self._take_data(data)
         # n_outputs counts classes; the model picks one sigmoid unit for binary loss
@@ -79,11 +82,6 @@ class Trainer:
         so the book's own random stream is not disturbed. Validation is always the
         book's fresh sample.
         """
-        from nnfs_gui.core.augment import augment
-        from nnfs_gui.core.bookmode import make_book_run
-        from nnfs_gui.core.scaling import fit_scaler
-        from nnfs_gui.core.splits import DataSplit
-
         cfg = self.config
         run = make_book_run(cfg)
         self.split = DataSplit(run.x_train, run.y_train, run.x_val, run.y_val, "fresh")
@@ -195,8 +193,6 @@ class Trainer:
         if not (cfg.book_mode and cfg.dropout > 0 and self.finished):
             return self.x_val, self.y_val
         if self._book_test_set is None:
-            from nnfs_gui.core.bookmode import draw_book_validation
-
             x, y = draw_book_validation(cfg, self.model)
             self._book_test_set = (self.scaler.transform(x), y)
         return self._book_test_set
