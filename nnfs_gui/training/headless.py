@@ -69,6 +69,7 @@ def run_headless(args) -> int:
 # -- command line --------------------------------------------------------------------
 def load_run_config(args) -> Config:
     """The Config named by --preset or --config (default settings otherwise), --epochs applied."""
+    source = args.preset or args.config
     try:
         if args.preset:
             config = Config.load(preset_path(args.preset))
@@ -76,12 +77,15 @@ def load_run_config(args) -> Config:
             config = Config.load(args.config)
         else:
             config = Config()
-        if args.epochs is not None:
-            config = config.replace(epochs=args.epochs)
     except ConfigError as e:
-        source = args.preset or args.config or "--epochs"
-        raise UsageError(f"{source}: {e}") from None
-    return config
+        text = str(e)
+        raise UsageError(text if source in text else f"{source}: {text}") from None
+    if args.epochs is None:
+        return config
+    try:
+        return config.replace(epochs=args.epochs)
+    except ConfigError as e:
+        raise UsageError(f"--epochs {args.epochs}: {e}") from None
 
 
 def preset_names() -> list[str]:
