@@ -95,7 +95,9 @@ class HiddenLayersEditor(QWidget):
         for w in (self.count, *self.sizes):
             w.blockSignals(True)
         self.count.setValue(len(hidden))
-        for box, n in zip(self.sizes, hidden, strict=False):
+        # Layers beyond the config's start as copies of its last one when switched on.
+        padded = tuple(hidden) + (hidden[-1],) * (MAX_HIDDEN_LAYERS - len(hidden))
+        for box, n in zip(self.sizes, padded, strict=True):
             box.setValue(n)
         for w in (self.count, *self.sizes):
             w.blockSignals(False)

@@ -10,7 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnfs_gui.ui import palette
 
@@ -25,6 +32,23 @@ SERIES = (
 )
 COLUMNS = ("epoch",) + tuple(s[1] for s in SERIES)
 EMA_KEEP = 0.95   # weight of the previous smoothed value
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+X_HEADROOM = 1.25  # the epoch axis jumps ahead by this factor when the data reach its end
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest 'round' number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) >= value."""
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    decade = 10.0 ** np.floor(np.log10(value))
+    return float(next(s * decade for s in NICE_STEPS if s * decade >= value * (1 - 1e-12)))
+
+
+def cache_axes(plot: pg.PlotItem) -> None:
+    """Paint the axes from a cached pixmap until their range changes: redrawing the tick
+    labels costs ~2.5 ms per axis, more than everything else in a frame."""
+    for name in ("left", "bottom"):
+        plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 class GrowingColumns:
@@ -93,7 +117,7 @@ class CurvesView(QWidget):
         self.loss_plot.addItem(self.best_line)
         self.readout = QLabel(" ")
         self.readout.setToolTip("Epoch and values under the mouse.")
-        self.log_box, self.smooth_box = self._build_toggles()
+        self.log_box, self.smooth_box, self.follow_box = self._build_toggles()
         self._layout()
         self._hover = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_hover)
@@ -110,6 +134,9 @@ class CurvesView(QWidget):
             plot.addLegend(offset=corner)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
+            plot.getViewBox().disableAutoRange()
+            plot.getViewBox().sigRangeChangedManually.connect(self._stop_following)
+            cache_axes(plot)
         self.acc_plot.getViewBox().setMouseEnabled(y=False)
 
     def _make_curves(self) -> dict[str, pg.PlotDataItem]:
@@ -123,17 +150,22 @@ class CurvesView(QWidget):
     def _build_toggles(self) -> tuple[QCheckBox, QCheckBox]:
         log = QCheckBox("Log loss")
         log.setToolTip("Show the loss on a logarithmic axis (shows the late, small changes).")
-        log.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        log.toggled.connect(self._set_log)
         smooth = QCheckBox("Smooth")
         smooth.setToolTip(f"Show an exponential moving average (keep {EMA_KEEP}) of each "
                           "curve: useful with mini-batches, whose curves are noisy.")
         smooth.toggled.connect(self._redraw)
-        return log, smooth
+        follow = QCheckBox("Follow")
+        follow.setChecked(True)
+        follow.setToolTip("Keep all epochs in view as they come in (off once you zoom or pan).")
+        follow.toggled.connect(self._restart_following)
+        return log, smooth, follow
 
     def _layout(self) -> None:
         row = QHBoxLayout()
         row.addWidget(self.log_box)
         row.addWidget(self.smooth_box)
+        row.addWidget(self.follow_box)
         row.addStretch(1)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -150,6 +182,7 @@ class CurvesView(QWidget):
         self.best_epoch: int | None = None
         self._best_val = np.inf
         self.best_line.setVisible(False)
+        self._x_hi = self._loss_hi = 0.0
         self._redraw()
 
     def append(self, history: dict[str, np.ndarray]) -> None:
@@ -160,6 +193,7 @@ class CurvesView(QWidget):
         self._append_smoothed(history)
         self._track_best(history["epoch"], history["val_loss"])
         self._redraw()
+        self._follow(history)
 
     def point_count(self) -> int:
         return self.data.n
@@ -191,6 +225,37 @@ class CurvesView(QWidget):
         for column, curve in self.curves.items():
             curve.setData(x, source.column(column))
 
+    def _follow(self, history: dict[str, np.ndarray]) -> None:
+        """Widen the axes in steps, not every frame, so their cached pixmaps stay valid."""
+        if not self.follow_box.isChecked():
+            return
+        last = float(history["epoch"][-1])
+        if last > self._x_hi or self._x_hi == 0:
+            self._x_hi = nice_ceiling(max(last, 10) * X_HEADROOM)
+            self.loss_plot.setXRange(0, self._x_hi, padding=0)
+        losses = np.concatenate([history["data_loss"], history["val_loss"]])
+        top = float(np.max(losses, initial=0, where=np.isfinite(losses)))
+        if top > self._loss_hi and not self.log_box.isChecked():
+            self._loss_hi = nice_ceiling(top * 1.05)
+            self.loss_plot.setYRange(0, self._loss_hi, padding=0)
+
+    def _stop_following(self, *_):
+        self.follow_box.setChecked(False)
+
+    def _restart_following(self, on: bool) -> None:
+        if on:
+            self._x_hi = self._loss_hi = 0.0
+            data = self.history_arrays()
+            if len(data["epoch"]):
+                self._follow(data)
+
+    def _set_log(self, on: bool) -> None:
+        """Log axis: pyqtgraph's auto-range finds the decades; linear: our steps again."""
+        self.loss_plot.setLogMode(y=on)
+        self.loss_plot.getViewBox().enableAutoRange(y=on)
+        if not on:
+            self._restart_following(self.follow_box.isChecked())
+
     def _on_hover(self, event) -> None:
         pos = event[0]
         if self.data.n == 0 or not self.loss_plot.sceneBoundingRect().united(
@@ -202,7 +267,9 @@ class CurvesView(QWidget):
     def readout_at(self, epoch: float) -> str:
         """Text for the row nearest to ``epoch``."""
         epochs = self.data.column("epoch")
-        i = int(np.clip(np.searchsorted(epochs, epoch), 0, len(epochs) - 1))
+        right = int(np.searchsorted(epochs, epoch))
+        near = [j for j in (right - 1, right) if 0 <= j < len(epochs)]
+        i = min(near, key=lambda j: abs(epochs[j] - epoch))
         c = {k: self.data.column(k)[i] for k in COLUMNS}
         return (f"epoch {int(c['epoch'])}:  loss {c['data_loss']:.4f} (val {c['val_loss']:.4f})"
                 f"   accuracy {c['acc']:.3f} (val {c['val_acc']:.3f})")

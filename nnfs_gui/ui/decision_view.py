@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnfs_gui.ui import palette
+from nnfs_gui.ui.curves_view import cache_axes
 
 SHOW_MODES = ("train", "val", "both")
 TRAIN_ALPHA_ALONE = 230   # training points at full strength when shown alone
@@ -78,6 +79,8 @@ class DecisionView(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.getViewBox().setAspectLocked(False)
+        self.plot.getViewBox().disableAutoRange()
+        cache_axes(self.plot)
 
     def _build_toggles(self) -> tuple[QCheckBox, dict[str, QRadioButton]]:
         hard = QCheckBox("Hard regions")

@@ -48,18 +48,33 @@ def paint_regions(probs: np.ndarray, hard: bool = False) -> np.ndarray:
     """
     probs = np.asarray(probs, dtype=np.float32)
     k = probs.shape[-1]
-    winner = probs.argmax(axis=-1)
-    tint = np.full(winner.shape, HARD_TINT, np.float32) if hard else _tint(probs, k)
+    winner, best = _winner(probs)
+    tint = np.full(winner.shape, HARD_TINT, np.float32) if hard else _tint(best, k)
     colors = _palette_f32(k)[winner]                       # (h, w, 3)
     white = np.float32(255.0)
     rgb = white + (colors - white) * tint[..., None]       # blend towards the class colour
     return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
 
 
-def _tint(probs: np.ndarray, k: int) -> np.ndarray:
+def _winner(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(h, w) index and value of the largest class probability (first on ties).
+
+    One pass per class: numpy's argmax/max over a short last axis are ~5x slower.
+    """
+    best = probs[..., 0].copy()
+    winner = np.zeros(best.shape, np.intp)
+    for c in range(1, probs.shape[-1]):
+        p = probs[..., c]
+        better = p > best
+        winner[better] = c
+        np.maximum(best, p, out=best)
+    return winner, best
+
+
+def _tint(best: np.ndarray, k: int) -> np.ndarray:
     """(h, w) float32 in [MIN_TINT, MAX_TINT]: confidence above chance, rescaled."""
     chance = np.float32(1.0 / max(k, 2))
-    conf = (probs.max(axis=-1) - chance) / (np.float32(1.0) - chance)
+    conf = (best - chance) / (np.float32(1.0) - chance)
     conf = np.clip(conf, 0.0, 1.0)
     return np.float32(MIN_TINT) + np.float32(MAX_TINT - MIN_TINT) * conf
 

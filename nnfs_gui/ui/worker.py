@@ -24,6 +24,7 @@ from nnfs_gui.ui.decision_view import RunPoints
 CHUNK_SECONDS = 0.005     # train this long between mailbox reads
 FRAME_INTERVAL = 1 / 30   # at most ~30 frames a second
 IDLE_WAIT = 0.1           # how long an idle worker sleeps between checks
+GRID_BUDGET = 0.08        # while playing, decision grids may take this share of the time
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class _Controls:
         self.steps = 0
         self.quit = False
         self.grid_size = 150
+        self.playing_grid_size = 100   # a 150 grid costs ~25 epochs of training per frame
         self.pause_at: int | None = None
         self.want_frame = False
         self.frame_in_flight = False
@@ -73,6 +75,8 @@ class TrainingWorker(QThread):
         self._last_frame = 0.0
         self._new_run_points: RunPoints | None = None
         self._error = ""
+        self._grid_seconds = 0.002   # measured cost of one decision grid
+        self._last_grid = 0.0
 
     # -- the UI's side -------------------------------------------------------------
     def submit(self, config: Config, run_id: int) -> None:
@@ -205,12 +209,27 @@ class TrainingWorker(QThread):
         self._last_frame = now
         self.frame_ready.emit(self._make_frame())
 
+    def _grid_size_now(self) -> int | None:
+        """The grid to send: none while playing if grids would take more than their share
+        of the time (frames still carry the history rows), coarser while playing."""
+        c = self._c
+        if not c.playing:
+            return c.grid_size
+        if time.perf_counter() - self._last_grid < self._grid_seconds / GRID_BUDGET:
+            return None
+        return min(c.grid_size, c.playing_grid_size)
+
     def _make_frame(self) -> Frame:
         t, error = self.trainer, self._error
         self._error = ""
         if t is None:
             return Frame(run_id=-1, error=error)
-        snap = t.snapshot(grid_size=self._c.grid_size)
+        size = self._grid_size_now()
+        start = time.perf_counter()
+        snap = t.snapshot(grid_size=size)
+        if size:
+            self._last_grid = time.perf_counter()
+            self._grid_seconds = 0.7 * self._grid_seconds + 0.3 * (self._last_grid - start)
         points, self._new_run_points = self._new_run_points, None
         return Frame(run_id=t.run_id, snapshot=snap, points=points,
                      val_pred=predict_val(t), playing=self._c.playing, error=error)

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m nnfs_gui.bench gui | engine | all``."""

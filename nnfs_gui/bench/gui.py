@@ -1,0 +1,147 @@
+"""GUI benchmark: training speed with and without the window, redraw rate, slider latency.
+
+Run with ``python -m nnfs_gui.bench gui`` (offscreen unless a display is set).
+Targets: live >= 75% of headless epochs/s, >= 25 redraws/s, a learning-rate
+slider change drawn within 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+SECONDS = 4.0
+PRESET = "ch11-overfit"
+LATENCY_TRIALS = 12
+
+
+def headless_rate(config, seconds: float) -> float:
+    """Epochs/s of the Trainer alone, in chunks as the worker trains."""
+    from nnfs_gui.training.trainer import Trainer
+
+    trainer = Trainer(config, run_id=1)
+    trainer.train(20)  # warm up
+    start, done = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        done += trainer.train(25)
+    return done / (time.perf_counter() - start)
+
+
+class PaintCounter:
+    """Counts paint events of one widget (the decision view's canvas)."""
+
+    def __init__(self, widget) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        class _Filter(QObject):
+            def eventFilter(inner, obj, event):  # noqa: N802, N805 - Qt's names
+                if event.type() == QEvent.Type.Paint:
+                    self.count += 1
+                    self.last = time.perf_counter()
+                return False
+
+        self.count, self.last = 0, 0.0
+        self._filter = _Filter()
+        widget.installEventFilter(self._filter)
+
+
+def spin(app, seconds: float, until=None) -> None:
+    """Run the event loop (as app.exec does: idle waits release the GIL) for ``seconds``,
+    or until ``until()`` is true (checked every 5 ms)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    end = time.perf_counter() + seconds
+    check = QTimer(interval=5)
+    check.timeout.connect(
+        lambda: (time.perf_counter() >= end or (until and until())) and loop.quit())
+    check.start()
+    loop.exec()
+    check.stop()
+
+
+def live_rates(window, app, seconds: float) -> tuple[float, float, float, float]:
+    """(epochs/s, frames drawn/s, canvas paints/s, region images/s) while training."""
+    paints = PaintCounter(window.decision_view.graphics.viewport())
+    grids = [0]
+    window.frame_listeners.append(
+        lambda f: grids.__setitem__(0, grids[0] + (f.snapshot.grid is not None)))
+    window.set_playing(True)
+    spin(app, 1.0)  # warm up: first frames, chunk size settles
+    e0, f0, p0, g0, t0 = window.status.epoch_count, window.frames_drawn, paints.count, \
+        grids[0], time.perf_counter()
+    spin(app, seconds)
+    dt = time.perf_counter() - t0
+    window.frame_listeners.clear()
+    return ((window.status.epoch_count - e0) / dt, (window.frames_drawn - f0) / dt,
+            (paints.count - p0) / dt, (grids[0] - g0) / dt)
+
+
+def slider_latency(window, app) -> list[float]:
+    """Seconds from setting the learning-rate slider to the first drawn frame showing it."""
+    paints = PaintCounter(window.decision_view.graphics.viewport())
+    seen: dict[str, float] = {}
+
+    def on_frame(frame, target=None):
+        lr = frame.snapshot.learning_rate
+        if "target" in seen and abs(lr / seen["target"] - 1) < 0.01 and "drawn" not in seen:
+            seen["drawn"] = time.perf_counter()
+
+    window.frame_listeners.append(on_frame)
+    out = []
+    for i in range(LATENCY_TRIALS):
+        value = 0.02 if i % 2 == 0 else 0.05
+        seen.clear()
+        spin(app, 0.1)
+        seen["target"] = value
+        t0 = time.perf_counter()
+        window.controls.set_value("learning_rate", value)
+        spin(app, 2.0, until=lambda: "drawn" in seen)
+        if "drawn" not in seen:
+            out.append(float("inf"))
+            continue
+        drawn_at = seen["drawn"]
+        spin(app, 0.5, until=lambda t=drawn_at: paints.last > t)
+        out.append(max(paints.last, drawn_at) - t0)
+    window.frame_listeners.remove(on_frame)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m nnfs_gui.bench gui")
+    p.add_argument("--seconds", type=float, default=SECONDS, help="length of each measurement")
+    args = p.parse_args(argv or [])
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from nnfs_gui.ui.main_window import MainWindow
+    from nnfs_gui.ui.presets import load_preset
+
+    config = load_preset(PRESET).replace(epochs=1_000_000)
+    app = QApplication.instance() or QApplication([])
+    # Headless before and after the live run: the machine is shared and its speed drifts.
+    before = headless_rate(config, args.seconds / 2)
+    window = MainWindow(config)
+    window.show()
+    live, frames, paints, grids = live_rates(window, app, args.seconds)
+    latency = slider_latency(window, app)
+    window.close()
+    headless = (before + headless_rate(config, args.seconds / 2)) / 2
+    report(config, headless, live, frames, paints, grids, latency)
+    return 0
+
+
+def report(config, headless, live, frames, paints, grids, latency) -> None:
+    ms = [1000 * x for x in latency]
+    print(f"gui benchmark: preset {PRESET} ({config.dataset}, hidden {config.hidden}, "
+          f"{config.samples} samples/class), platform {os.environ['QT_QPA_PLATFORM']}")
+    print(f"  headless (Trainer alone):  {headless:8.0f} epochs/s")
+    print(f"  window live, training:     {live:8.0f} epochs/s")
+    print(f"  live / headless:           {live / headless:8.1%}   (target >= 75%)")
+    print(f"  frames drawn:              {frames:8.1f} /s    (target >= 25)")
+    print(f"  decision canvas repaints:  {paints:8.1f} /s")
+    print(f"  new region images:         {grids:8.1f} /s")
+    print(f"  lr slider -> drawn:        median {statistics.median(ms):.0f} ms, "
+          f"max {max(ms):.0f} ms over {len(ms)} changes (target <= 100 ms)")

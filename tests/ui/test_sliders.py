@@ -1,0 +1,38 @@
+"""Slider scales: linear, log, and log ranges that start at zero."""
+
+import pytest
+
+from nnfs_gui.core.config import spec
+from nnfs_gui.ui.sliders import SliderScale, format_value, round_significant
+
+
+def _scale(name, is_int=False):
+    s = spec(name)
+    return SliderScale(s.lo, s.hi, s.log, is_int)
+
+
+def test_log_scale_reaches_both_ends_and_the_book_value():
+    scale = _scale("learning_rate")
+    assert scale.to_value(0) == pytest.approx(1e-5)
+    assert scale.to_value(scale.steps) == pytest.approx(10.0)
+    pos = scale.to_position(0.05)
+    assert scale.to_value(pos) == pytest.approx(0.05, rel=0.01)
+
+
+def test_log_scale_from_zero_keeps_zero_and_small_values():
+    scale = _scale("l2_weight")
+    assert scale.to_position(0.0) == 0 and scale.to_value(0) == 0.0
+    assert scale.to_value(scale.to_position(5e-4)) == pytest.approx(5e-4, rel=0.02)
+    assert scale.to_value(1) > 0
+
+
+def test_integer_linear_scale_has_one_position_per_value():
+    scale = _scale("classes", is_int=True)
+    assert scale.steps == 6
+    assert [scale.to_value(p) for p in range(7)] == [2, 3, 4, 5, 6, 7, 8]
+
+
+def test_values_are_rounded_for_people():
+    assert round_significant(0.050118723) == 0.0501
+    assert format_value(5e-7, False) == "5.00e-07"
+    assert format_value(10000, True) == "10,000"

@@ -1,0 +1,157 @@
+"""The real window, offscreen, with the real Trainer in the worker thread."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from nnfs_gui.ui import palette
+from nnfs_gui.ui.main_window import MainWindow
+from nnfs_gui.ui.presets import load_preset
+from nnfs_gui.ui.worker import Frame
+
+WAIT_MS = 20_000  # generous: the machine is shared
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(load_preset("ch11-overfit"))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.frames_drawn > 0, timeout=WAIT_MS)
+    yield w
+    w.close()
+
+
+def _trainer(w):
+    return w.worker.trainer
+
+
+def _step(qtbot, w, n):
+    start = w.status.epoch_count
+    w.toolbar.n_box.setValue(n)
+    w.toolbar.step_n.trigger()
+    qtbot.waitUntil(lambda: w.status.epoch_count == start + n, timeout=WAIT_MS)
+
+
+def _caught_up(w):
+    """The screen shows the trainer's latest epoch (the worker is paused)."""
+    t = _trainer(w)
+    return not w.worker.playing and t is not None and w.status.epoch_count == t.epoch
+
+
+def test_step_trains_exactly_n_epochs_and_draws_each(qtbot, window):
+    window.toolbar.step.trigger()
+    qtbot.waitUntil(lambda: window.status.epoch_count == 1, timeout=WAIT_MS)
+    _step(qtbot, window, 40)
+    assert _trainer(window).epoch == 41
+    assert window.curves_view.point_count() == 41
+    x, y = window.curves_view.curves["val_loss"].getData()
+    assert list(x) == list(range(41)) and np.all(np.isfinite(y))
+    assert window.toolbar.epoch_label.text().strip() == "epoch 41"
+    assert window.status.epoch.text() == "epoch 41"
+
+
+def test_play_then_pause(qtbot, window):
+    window.toolbar.play.trigger()
+    assert window.toolbar.play.text() == "Pause"
+    qtbot.waitUntil(lambda: window.status.epoch_count > 100, timeout=WAIT_MS)
+    assert "epochs/s" in window.status.speed.text()
+    window.toolbar.play.trigger()
+    assert window.toolbar.play.text() == "Play"
+    qtbot.waitUntil(lambda: _caught_up(window), timeout=WAIT_MS)
+    paused_at = window.status.epoch_count
+    qtbot.wait(300)
+    assert _trainer(window).epoch == paused_at == window.status.epoch_count
+    assert window.curves_view.point_count() == paused_at   # throttling dropped no rows
+
+
+def test_reset_starts_a_fresh_run(qtbot, window):
+    _step(qtbot, window, 20)
+    old = window.run_id
+    window.toolbar.reset.trigger()
+    assert window.run_id == old + 1
+    qtbot.waitUntil(lambda: _trainer(window).run_id == old + 1 and window.frames_drawn > 0
+                    and window.status.epoch_count == 0, timeout=WAIT_MS)
+    assert window.curves_view.point_count() == 0
+
+
+def test_shortcuts_are_the_documented_keys(window):
+    tb = window.toolbar
+    keys = {a.text(): a.shortcut().toString() for a in (tb.play, tb.step, tb.reset)}
+    assert keys == {"Play": "Space", "Step": "S", "Reset": "R"}
+
+
+def test_learning_rate_slider_changes_the_running_optimizer(qtbot, window):
+    window.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: window.status.epoch_count > 50, timeout=WAIT_MS)
+    run = window.run_id
+    slider = window.controls.controls["learning_rate"].widget
+    slider.slider.setValue(slider.scale.to_position(0.01))
+    wanted = window.config.learning_rate
+    assert wanted == pytest.approx(0.01, rel=0.02)
+    qtbot.waitUntil(lambda: _trainer(window).model.optimizer.learning_rate == wanted,
+                    timeout=WAIT_MS)
+    assert window.run_id == run and _trainer(window).run_id == run   # no restart
+    assert _trainer(window).epoch > 50                                   # same weights go on
+    assert "applied to the running model" in window.statusBar().currentMessage()
+
+
+def test_changing_the_data_set_starts_a_new_run(qtbot, window):
+    window.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: window.status.epoch_count > 50, timeout=WAIT_MS)
+    old = window.run_id
+    window.controls.controls["dataset"].widget.setCurrentText("moons")
+    assert window.run_id == old + 1
+    assert "new run" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: _trainer(window).config.dataset == "moons", timeout=WAIT_MS)
+    window.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: _caught_up(window), timeout=WAIT_MS)
+    assert _trainer(window).run_id == old + 1
+    assert window.curves_view.point_count() == _trainer(window).epoch
+
+
+def test_frames_of_an_old_run_are_ignored(qtbot, window):
+    _step(qtbot, window, 5)
+    stale = SimpleNamespace(
+        run_id=window.run_id - 1, epoch=999, grid=None, extent=(0, 1, 0, 1),
+        history={k: np.arange(999.0) for k in
+                 ("epoch", "data_loss", "val_loss", "acc", "val_acc")},
+        learning_rate=0.05, diverged=False, finished=False, message="")
+    window._on_frame(Frame(run_id=window.run_id - 1, snapshot=stale))
+    assert window.curves_view.point_count() == 5 and window.status.epoch_count == 5
+
+
+def _rgb(image: QImage) -> np.ndarray:
+    img = image.convertToFormat(QImage.Format.Format_RGB32)
+    a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    return a[:, : img.width() * 4].reshape(img.height(), img.width(), 4)[..., 2::-1]
+
+
+def class_share(rgb: np.ndarray, n_classes: int) -> np.ndarray:
+    """(n_classes,) share of pixels tinted in each palette colour's direction from white."""
+    away = 255.0 - rgb.reshape(-1, 3).astype(float)
+    tinted = np.linalg.norm(away, axis=1) > 20
+    hues = np.array([255.0 - np.array(palette.class_color(c)) for c in range(n_classes)])
+    cos = away[tinted] @ (hues / np.linalg.norm(hues, axis=1, keepdims=True)).T
+    cos /= np.linalg.norm(away[tinted], axis=1, keepdims=True)
+    best = cos.argmax(axis=1)[cos.max(axis=1) > 0.995]
+    return np.bincount(best, minlength=n_classes) / len(away)
+
+
+def test_regions_are_painted_in_the_palette_after_training(qtbot, window):
+    _step(qtbot, window, 300)
+    qtbot.waitUntil(lambda: _caught_up(window), timeout=WAIT_MS)
+    image = window.decision_view.image_rgb()
+    assert image.shape == (150, 150, 3)            # the fine grid once paused
+    assert np.all(class_share(image, 3) > 0.15)   # each class owns a large region
+    shown = _rgb(window.decision_view.graphics.grab().toImage())
+    assert np.all(class_share(shown, 3) > 0.08)   # and it reaches the screen
+
+
+def test_closing_mid_run_stops_the_worker(qtbot, window):
+    window.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: window.status.epoch_count > 20, timeout=WAIT_MS)
+    window.close()
+    assert window.worker.isFinished()
