@@ -73,6 +73,7 @@ class ExportDialog(QDialog):
     def __init__(self, folder: Path, run_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
+        self.setMinimumWidth(560)  # room for a full path
         self.folder, self.run_name = Path(folder), run_name
         self.kind_box = _combo({k: v.label for k, v in EXPORT_KINDS.items()})
         self.view_box = _combo(VIEWS)

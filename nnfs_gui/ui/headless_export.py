@@ -55,6 +55,8 @@ class OffscreenViews:
     """The app's decision and curves views, sized as on screen, not in a window."""
 
     def __init__(self) -> None:
+        from PySide6.QtCore import Qt
+
         from nnfs_gui.ui.curves_view import CurvesView
         from nnfs_gui.ui.decision_view import DecisionView
 
@@ -62,6 +64,9 @@ class OffscreenViews:
         self.decision_view, self.curves_view = DecisionView(), CurvesView()
         for name, view in self.targets().items():
             view.resize(*VIEW_SIZE[name])
+            # Laid out and painted as if shown, but never mapped: with a real display
+            # a headless run must not flash windows on the screen.
+            view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
             view.show()
         self.app.processEvents()
 
