@@ -20,6 +20,9 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
                                dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    # mkstemp makes the file private (0600); give it the permissions an ordinary
+    # open() would, so exports are readable like any other file the user writes.
+    os.chmod(tmp_path, 0o666 & ~_umask())
     try:
         write(tmp_path)
         os.replace(tmp_path, path)
@@ -27,6 +30,12 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
         tmp_path.unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
