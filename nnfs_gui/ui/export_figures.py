@@ -152,9 +152,50 @@ def render_svg(target: object, background: str = "white") -> ET.Element:
     exporter.parameters()["background"] = _background(background)
     data = exporter.export(toBytes=True)
     try:
-        return ET.fromstring(data)
+        root = ET.fromstring(data)
     except ET.ParseError as e:
         raise ExportError(f"pyqtgraph produced an unreadable SVG ({e}).") from None
+    join_polylines(root)
+    return root
+
+
+def join_polylines(root: ET.Element) -> ET.Element:
+    """Join chains of two-point polylines into one polyline per curve, in place.
+
+    pyqtgraph 0.14 writes a curve as one ``<polyline>`` per segment; a
+    10,000-epoch run then makes SVGs of several MB that editors open slowly.
+    Consecutive siblings with the same attributes whose ends meet are merged,
+    and coordinates are rounded to 1/1000 px: the drawing is unchanged.
+    """
+    for parent in root.iter():
+        chain: list[ET.Element] = []
+        for child in list(parent):
+            if chain and _continues(chain[-1], child):
+                chain[-1].set("points", chain[-1].get("points") + " " +
+                              child.get("points").split(" ", 1)[1])
+                parent.remove(child)
+            elif child.tag.endswith("polyline") and child.get("points"):
+                chain.append(child)
+            else:
+                chain = []
+    for line in root.iter(f"{{{SVG_NS}}}polyline"):
+        line.set("points", " ".join(_round_pair(p) for p in line.get("points", "").split()))
+    return root
+
+
+def _continues(previous: ET.Element, line: ET.Element) -> bool:
+    if not line.tag.endswith("polyline") or " " not in (line.get("points") or "").strip():
+        return False
+    same_style = {k: v for k, v in previous.attrib.items() if k != "points"} == \
+        {k: v for k, v in line.attrib.items() if k != "points"}
+    return same_style and previous.get("points").split()[-1] == line.get("points").split()[0]
+
+
+def _round_pair(pair: str) -> str:
+    try:
+        return ",".join(f"{float(v):.3f}".rstrip("0").rstrip(".") for v in pair.split(","))
+    except ValueError:
+        return pair
 
 
 def _viewbox_size(root: ET.Element) -> tuple[float, float]:

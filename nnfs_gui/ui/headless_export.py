@@ -80,14 +80,19 @@ class OffscreenViews:
         self.decision_view.reset(run_points(trainer))
         self.curves_view.reset()
 
-    def show(self, trainer, history_rows: dict, grid_size: int) -> None:
-        """Draw the trainer's current regions and append ``history_rows`` to the curves."""
+    def show(self, trainer, history_rows: dict, grid_size: int, last_epoch: int) -> None:
+        """Draw the trainer's current regions and append ``history_rows`` to the curves.
+
+        The epoch axis spans 0..``last_epoch``: a figure of a finished run fits its
+        data (the live view widens in steps with headroom instead).
+        """
         from nnfs_gui.ui.worker import predict_val
 
         grid = trainer.grid_probabilities(grid_size)
         self.decision_view.update_snapshot(SimpleNamespace(grid=grid, extent=trainer.extent),
                                            predict_val(trainer))
         self.curves_view.append(history_rows)
+        self.curves_view.loss_plot.setXRange(0, max(last_epoch, 1), padding=0.02)
         self.app.processEvents()
 
     def close(self) -> None:
@@ -110,7 +115,7 @@ def export_figures(trainer, out_dir: str | Path, formats: Iterable[str]) -> list
     views = OffscreenViews()
     try:
         views.start(trainer)
-        views.show(trainer, trainer.history.rows_since(0), GRID_SIZE)
+        views.show(trainer, trainer.history.rows_since(0), GRID_SIZE, trainer.epoch - 1)
         written = []
         for fmt in dict.fromkeys(formats):
             written += FIGURE_WRITERS[fmt](views, trainer, out_dir)
@@ -192,7 +197,7 @@ def replay_frames(views: OffscreenViews, trainer, n_frames: int = ANIMATION_FRAM
     frames, shown = [], 0
     while replay.epoch < total:
         replay.train(min(every, total - replay.epoch))
-        views.show(replay, replay.history.rows_since(shown), ANIMATION_GRID)
+        views.show(replay, replay.history.rows_since(shown), ANIMATION_GRID, total - 1)
         shown = replay.epoch
         frames.append(Frame.from_qimage(grab_side_by_side(targets, ANIMATION_WIDTH)))
         if replay.diverged or replay.finished:

@@ -99,10 +99,15 @@ def test_svg_parses_and_contains_the_curves(curves_plot, tmp_path):
     root = _svg_root(ef.export_svg([curves_plot], tmp_path / "curves.svg"))
     assert root.tag.endswith("svg")
     assert {CURVE_RED, CURVE_BLUE} <= _strokes_with_paths(root)
-    # pyqtgraph 0.14 writes a curve as one polyline per segment: 199 for 200 points.
+    # pyqtgraph 0.14 writes one polyline per segment; they are joined into one
+    # polyline holding all 200 points of each curve.
     for colour in (CURVE_RED, CURVE_BLUE):
         group = next(g for g in root.iter() if (g.get("stroke") or "").lower() == colour)
-        assert sum(el.tag.endswith("polyline") for el in group.iter()) >= 199
+        lines = [el for el in group.iter() if el.tag.endswith("polyline")]
+        assert len(lines) == 1
+        points = [tuple(map(float, p.split(","))) for p in lines[0].get("points").split()]
+        assert len(points) == 200
+        assert all(b[0] > a[0] for a, b in zip(points, points[1:], strict=False))
 
 
 def test_dashboard_svg_has_both_views_with_unique_ids(decision_plot, curves_plot, tmp_path):

@@ -152,4 +152,5 @@ def test_pdf_and_svg_of_the_window(qtbot, window, tmp_path):
     assert len(re.findall(rb"/Type\s*/Page\b", data)) == 1
     [svg, _] = c.export(ExportRequest("svg", tmp_path / "curves.svg", "curves"))
     root = ET.parse(svg).getroot()
-    assert sum(el.tag.endswith("polyline") for el in root.iter()) >= 4 * 19
+    lines = [el.get("points").split() for el in root.iter() if el.tag.endswith("polyline")]
+    assert len(lines) >= 4 and sum(len(p) for p in lines) >= 4 * 20  # four curves
