@@ -71,3 +71,15 @@ def test_a_replay_that_differs_is_refused(qapp, trained, tmp_path):
 def test_unknown_format_is_named(qapp, trained, tmp_path):
     with pytest.raises(ExportError, match="bmp"):
         headless_export.export_figures(trained, tmp_path, ["bmp"])
+
+
+def test_still_figures_fit_the_epoch_axis_to_the_run(qapp, trained):
+    views = headless_export.OffscreenViews()
+    try:
+        views.start(trained)
+        views.show(trained, trained.history.rows_since(0), 50, trained.epoch - 1)
+        x_lo, x_hi = views.curves_view.loss_plot.viewRange()[0]
+    finally:
+        views.close()
+    last = EPOCHS - 1  # the live view would leave headroom beyond this
+    assert x_lo <= 0 and last <= x_hi <= last * 1.05
