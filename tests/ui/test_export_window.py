@@ -154,3 +154,19 @@ def test_pdf_and_svg_of_the_window(qtbot, window, tmp_path):
     root = ET.parse(svg).getroot()
     lines = [el.get("points").split() for el in root.iter() if el.tag.endswith("polyline")]
     assert len(lines) >= 4 and sum(len(p) for p in lines) >= 4 * 20  # four curves
+
+
+def test_a_broken_model_file_is_a_message_and_the_run_stays(qtbot, window, tmp_path):
+    _train_to(qtbot, window, 20)
+    run_id, config = window.run_id, window.config
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    assert not window.export_controller.open_model(bad)
+    assert window.export_errors and "broken.npz" in window.export_errors[0]
+    assert (window.run_id, window.config) == (run_id, config)
+
+
+def test_saving_a_model_into_a_missing_folder_is_a_message(qtbot, window, tmp_path):
+    _train_to(qtbot, window, 5)
+    assert window.export_controller.save_model(tmp_path / "no" / "m.npz") is None
+    assert "folder does not exist" in window.export_errors[0]
