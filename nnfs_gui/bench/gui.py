@@ -54,7 +54,7 @@ def spin(app, seconds: float, until=None) -> None:
 
     loop = QEventLoop()
     end = time.perf_counter() + seconds
-    check = QTimer(interval=5)
+    check = QTimer(interval=5 if until else int(seconds * 1000))
     check.timeout.connect(
         lambda: (time.perf_counter() >= end or (until and until())) and loop.quit())
     check.start()
@@ -80,8 +80,9 @@ def live_rates(window, app, seconds: float) -> tuple[float, float, float, float]
 
 
 def slider_latency(window, app) -> list[float]:
-    """Seconds from setting the learning-rate slider to the first drawn frame showing it."""
-    paints = PaintCounter(window.decision_view.graphics.viewport())
+    """Seconds from setting the learning-rate slider to the first drawn frame showing it
+    (frames always redraw the curves; the regions only when a new grid came)."""
+    paints = PaintCounter(window.curves_view.graphics.viewport())
     seen: dict[str, float] = {}
 
     def on_frame(frame, target=None):
@@ -100,6 +101,7 @@ def slider_latency(window, app) -> list[float]:
         window.controls.set_value("learning_rate", value)
         spin(app, 2.0, until=lambda: "drawn" in seen)
         if "drawn" not in seen:
+            print(f"  (no frame showed learning rate {value} within 2 s)")
             out.append(float("inf"))
             continue
         drawn_at = seen["drawn"]

@@ -142,7 +142,7 @@ class DecisionView(QWidget):
             self._probs = snapshot.grid
             self._extent = snapshot.extent
             self._repaint()
-        if val_pred is not None:
+        if val_pred is not None and not np.array_equal(val_pred, self._val_pred):
             self._val_pred = val_pred
             self._refresh_mistakes()
 

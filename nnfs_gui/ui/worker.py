@@ -25,6 +25,10 @@ CHUNK_SECONDS = 0.005     # train this long between mailbox reads
 FRAME_INTERVAL = 1 / 30   # at most ~30 frames a second
 IDLE_WAIT = 0.1           # how long an idle worker sleeps between checks
 GRID_BUDGET = 0.08        # while playing, decision grids may take this share of the time
+# After sending a frame the worker waits (GIL released) until the UI has drawn it, at
+# most this long: two threads taking turns at the GIL each run several times slower
+# than one thread alone, so letting the UI paint undisturbed costs training least.
+UI_TURN = 0.02
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,8 @@ class Frame:
     """What the UI receives: a snapshot plus what the views need besides it.
 
     points: set on the first frame of a run (the raw data of the new run).
-    val_pred: (m,) predicted class of each validation point, at snapshot time.
+    val_pred: (m,) predicted class of each validation point, at snapshot time (sent
+        with the grid only).
     playing: whether the worker is still playing after this frame (divergence, the
         epoch limit and ``pause_at`` pause it).
     error: a message when a run could not start or a change could not apply.
@@ -77,6 +82,7 @@ class TrainingWorker(QThread):
         self._error = ""
         self._grid_seconds = 0.002   # measured cost of one decision grid
         self._last_grid = 0.0
+        self._sent_at = 0.0
 
     # -- the UI's side -------------------------------------------------------------
     def submit(self, config: Config, run_id: int) -> None:
@@ -125,12 +131,19 @@ class TrainingWorker(QThread):
     # -- the worker's side -----------------------------------------------------------
     def run(self) -> None:
         while not self._c.quit:
+            self._give_ui_its_turn()
             self._read_mailbox()
             trained = self._train_chunk() if self._has_work() else 0
             self._maybe_send(trained)
             with self._c.wake:
                 if self._idle():
                     self._c.wake.wait(IDLE_WAIT)
+
+    def _give_ui_its_turn(self) -> None:
+        with self._c.wake:
+            left = self._sent_at + UI_TURN - time.perf_counter()
+            if self._c.frame_in_flight and left > 0 and self._c.mailbox is None:
+                self._c.wake.wait(left)
 
     def _idle(self) -> bool:
         """Nothing to do until the UI sets a flag (called under the lock)."""
@@ -207,7 +220,9 @@ class TrainingWorker(QThread):
             c.want_frame = False
             c.frame_in_flight = True
         self._last_frame = now
-        self.frame_ready.emit(self._make_frame())
+        frame = self._make_frame()
+        self._sent_at = time.perf_counter()
+        self.frame_ready.emit(frame)
 
     def _grid_size_now(self) -> int | None:
         """The grid to send: none while playing if grids would take more than their share
@@ -231,8 +246,10 @@ class TrainingWorker(QThread):
             self._last_grid = time.perf_counter()
             self._grid_seconds = 0.7 * self._grid_seconds + 0.3 * (self._last_grid - start)
         points, self._new_run_points = self._new_run_points, None
+        # Mistakes are marked together with the regions they are read against.
+        val_pred = predict_val(t) if snap.grid is not None else None
         return Frame(run_id=t.run_id, snapshot=snap, points=points,
-                     val_pred=predict_val(t), playing=self._c.playing, error=error)
+                     val_pred=val_pred, playing=self._c.playing, error=error)
 
 
 def run_points(trainer) -> RunPoints:
