@@ -7,11 +7,12 @@ Shapes: inputs x (n, n_inputs); labels y (n,) integer classes; probabilities
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from nnfs_gui.core.activations import ACTIVATIONS
+from nnfs_gui.core.fastpath import FastEngine
 from nnfs_gui.core.layers import Dense, Dropout, Regularization
 from nnfs_gui.core.losses import LOSSES, accuracy
 from nnfs_gui.core.numerics import BookNumerics, BookRandom, Numerics
@@ -20,16 +21,21 @@ from nnfs_gui.core.optimizers import hyperparameters, optimizer_from_config
 
 @dataclass(frozen=True)
 class EpochStats:
-    """Training metrics of one epoch.
+    """Training metrics of one epoch, and validation metrics when asked for.
 
     Full batch: the metrics of the forward pass before the update (what the book
     prints). Mini-batches: the sample-weighted mean over the epoch's batches.
+    val_loss / val_acc: data loss and accuracy on the validation set of the weights
+    the epoch started from (for a full batch the same weights as the training
+    metrics); None when train_epoch got no validation data.
     """
 
     loss: float
     data_loss: float
     reg_loss: float
     acc: float
+    val_loss: float | None = None
+    val_acc: float | None = None
 
 
 def regularization_from(config) -> Regularization:
@@ -61,6 +67,10 @@ class Model:
         self.dense = [layer for layer in layers if isinstance(layer, Dense)]
         self.hidden_dense = self.dense[:-1]
         self.dropouts = [layer for layer in layers if isinstance(layer, Dropout)]
+        # Normal mode trains on flat buffers (fastpath.py); the layers' weights and
+        # biases become views into them. Book mode keeps the layer-by-layer path.
+        self.fast = FastEngine(self) if not numerics.book and FastEngine.supports(self) \
+            else None
         # The arrays themselves, updated in place, so this list stays valid.
         self.params = [p for layer in self.dense for p in layer.params]
 
@@ -88,12 +98,31 @@ class Model:
 
     # -- training ----------------------------------------------------------------
     def train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int = 0,
-                    shuffle: bool = False, rng=None) -> EpochStats:
+                    shuffle: bool = False, rng=None, x_val: np.ndarray | None = None,
+                    y_val: np.ndarray | None = None) -> EpochStats:
         """One pass over (x, y): full batch if batch_size is 0 or >= n, else mini-batches
         (shuffled with `rng` when `shuffle`). `rng` also draws normal-mode dropout masks;
-        book mode draws masks from its own stream."""
+        book mode draws masks from its own stream.
+
+        With (x_val (k, n_inputs), y_val (k,)) the stats also hold val_loss/val_acc of
+        the weights the epoch starts from: the same numbers as `evaluate(x_val, y_val)`
+        called just before, but for a full batch without dropout both sets share one
+        forward pass.
+        """
         x = self.num.as_inputs(x)
         y = np.asarray(y)
+        has_val = x_val is not None
+        if has_val:
+            x_val, y_val = self.num.as_inputs(x_val), np.asarray(y_val)
+        if self.fast is not None:
+            return EpochStats(*self.fast.train_epoch(x, y, batch_size, shuffle, rng,
+                                                     x_val, y_val))
+        val = self.evaluate(x_val, y_val) if has_val else (None, None)
+        return replace(self._train_layers(x, y, batch_size, shuffle, rng),
+                       val_loss=val[0], val_acc=val[1])
+
+    def _train_layers(self, x, y, batch_size, shuffle, rng) -> EpochStats:
+        """train_epoch on the layer-by-layer path (book mode)."""
         targets = self.head.targets(y, self.n_classes, self.num.dtype)
         for layer in self.dropouts:
             layer.rng = rng
@@ -146,6 +175,8 @@ class Model:
 
     # -- inference ---------------------------------------------------------------
     def _output(self, x: np.ndarray) -> np.ndarray:
+        if self.fast is not None:
+            return self.fast.output(self.num.as_inputs(x))
         z = self._forward(self.num.as_inputs(x), False)
         with np.errstate(over="ignore"):  # sigmoid of very negative logits is 0
             return self.head.activation.forward(z)
@@ -153,6 +184,8 @@ class Model:
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """(data loss, accuracy) on (x, y) without dropout and without updating."""
         y = np.asarray(y)
+        if self.fast is not None:
+            return self.fast.evaluate(self.num.as_inputs(x), y)
         targets = self.head.targets(y, self.n_classes, self.num.dtype)
         output, data_loss = self.head.forward(self._forward(self.num.as_inputs(x), False),
                                               targets)
@@ -187,6 +220,8 @@ class Model:
 
     def get_params(self) -> list[np.ndarray]:
         """Copies of [W1, b1, W2, b2, ...]."""
+        if self.fast is not None:
+            return self.fast.flat.copies()
         return [p.copy() for p in self.params]
 
     def set_params(self, params: list[np.ndarray]) -> None:

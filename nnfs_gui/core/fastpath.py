@@ -1,0 +1,434 @@
+"""Normal mode's fast engine: the same network arithmetic as the layers, with less numpy
+overhead per epoch.
+
+What makes it fast (measured with cProfile on the 2-64-3, 300-point Adam case, where
+an epoch is ~100 small numpy calls and their Python overhead is most of the time):
+
+- All parameters live in one float32 buffer and all gradients in another
+  (`FlatParams`); the layers' `weights`/`biases` are views into it, so the optimizer
+  updates every layer with one set of vectorised calls.
+- Activations are stored transposed, (units, n): the softmax max/sum over classes
+  then runs along contiguous rows (numpy reduces a length-3 last axis ~5x slower).
+  A layer's block in the buffer is its transposed weights W^T (n_out, n_in), row-major,
+  then its biases (n_out,): `layer.weights` is the (n_in, n_out) view `W^T.T`.
+- Work arrays are preallocated per batch shape (`Workspace`) and written with
+  `out=`; the softmax and the cross-entropy are fused.
+- With a full batch and no dropout, training and validation inputs go through one
+  forward pass (the same weights give both sets' outputs); only the training
+  columns go backward.
+
+Book mode never comes here (see model.py): it keeps the layer-by-layer path whose
+arithmetic matches the book's bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnfs_gui.core.activations import Linear, ReLU, Sigmoid, Tanh
+from nnfs_gui.core.layers import Dense, Dropout
+from nnfs_gui.core.losses import CLIP, SoftmaxCrossEntropyHead
+
+MAX_WORKSPACES = 8  # batch shapes kept (train, fused, evaluation, grid chunks...)
+
+
+class FlatParams:
+    """One buffer of all parameters and one of their gradients; layers hold views.
+
+    Layer i's block: W^T (n_out, n_in) row-major, then b (n_out,). After this runs,
+    `layer.weights` is the (n_in, n_out) view W^T.T, `layer.biases` a (1, n_out) view,
+    and `layer.dweights`/`layer.dbiases` the matching views of the gradient buffer.
+    """
+
+    def __init__(self, dense: list[Dense], dtype: np.dtype) -> None:
+        total = sum(layer.weights.size + layer.biases.size for layer in dense)
+        self.values = np.empty(total, dtype)
+        self.grads = np.zeros(total, dtype)
+        self.blocks: list[tuple[int, int, int, int]] = []  # (start, n_in, n_out, stop)
+        start = 0
+        for layer in dense:
+            n_in, n_out = layer.weights.shape
+            stop = start + n_out * (n_in + 1)
+            self.blocks.append((start, n_in, n_out, stop))
+            w_t, b = self.layer_views(self.values, len(self.blocks) - 1)
+            w_t[...] = layer.weights.T
+            b[...] = layer.biases.reshape(-1)
+            layer.weights, layer.biases = w_t.T, b.reshape(1, n_out)
+            dw_t, db = self.layer_views(self.grads, len(self.blocks) - 1)
+            layer.dweights, layer.dbiases = dw_t.T, db.reshape(1, n_out)
+            start = stop
+
+    def layer_views(self, buffer: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """(W^T (n_out, n_in), b (n_out,)) views of layer i's block in `buffer`."""
+        start, n_in, n_out, stop = self.blocks[i]
+        middle = start + n_in * n_out
+        return buffer[start:middle].reshape(n_out, n_in), buffer[middle:stop]
+
+    def layer_slices(self, i: int) -> tuple[slice, slice]:
+        """Flat slices of layer i's weights and biases."""
+        start, n_in, n_out, stop = self.blocks[i]
+        return slice(start, start + n_in * n_out), slice(start + n_in * n_out, stop)
+
+    def copies(self) -> list[np.ndarray]:
+        """[W1, b1, W2, b2, ...] as independent arrays (one buffer copy, then views)."""
+        values = self.values.copy()
+        out = []
+        for i in range(len(self.blocks)):
+            w_t, b = self.layer_views(values, i)
+            out += [w_t.T, b.reshape(1, -1)]
+        return out
+
+
+# -- activations, in place on (units, n) arrays ---------------------------------------
+
+class ReluOps:
+    """max(0, z) in place; backward zeroes the gradient where the output is 0."""
+
+    @staticmethod
+    def forward(z: np.ndarray, ws: Workspace) -> None:
+        # A broadcast zero row: numpy's maximum with a scalar 0 is ~2x slower here.
+        np.maximum(z, ws.zero_row, out=z)
+
+    @staticmethod
+    def backward(d: np.ndarray, a: np.ndarray, scratch: np.ndarray) -> None:
+        """d (units, m) *= relu'(z), from the outputs a (units, m); scratch bool."""
+        np.less_equal(a, 0, out=scratch)
+        np.copyto(d, 0, where=scratch)
+
+
+class TanhOps:
+    @staticmethod
+    def forward(z: np.ndarray, ws: Workspace) -> None:
+        np.tanh(z, out=z)
+
+    @staticmethod
+    def backward(d: np.ndarray, a: np.ndarray, scratch: np.ndarray) -> None:
+        np.multiply(a, a, out=scratch)
+        np.subtract(1, scratch, out=scratch)
+        d *= scratch
+
+
+class SigmoidOps:
+    @staticmethod
+    def forward(z: np.ndarray, ws: Workspace) -> None:
+        with np.errstate(over="ignore"):  # exp(-z) -> inf gives 0, the right limit
+            np.negative(z, out=z)
+            np.exp(z, out=z)
+        z += 1
+        np.reciprocal(z, out=z)
+
+    @staticmethod
+    def backward(d: np.ndarray, a: np.ndarray, scratch: np.ndarray) -> None:
+        np.subtract(1, a, out=scratch)
+        scratch *= a
+        d *= scratch
+
+
+class LinearOps:
+    @staticmethod
+    def forward(z: np.ndarray, ws: Workspace) -> None:
+        pass
+
+    @staticmethod
+    def backward(d: np.ndarray, a: np.ndarray, scratch: np.ndarray) -> None:
+        pass
+
+
+# Activation class of the layer path -> its in-place twin (scratch dtype for backward).
+IN_PLACE_ACTIVATIONS = {ReLU: (ReluOps, bool), Tanh: (TanhOps, None),
+                        Sigmoid: (SigmoidOps, None), Linear: (LinearOps, None)}
+
+
+class Workspace:
+    """Preallocated arrays for one batch shape: `n` columns forward, the first
+    `n_train` of them backward (0 = forward only).
+
+    inputs (n_in, n); acts[i] (units_i, n) hidden outputs; dropped[i] (units_i, n_train)
+    outputs after dropout; out (n_out, n) logits, then probabilities; deltas[i]
+    (units_i, n_train) gradients of hidden outputs.
+    """
+
+    def __init__(self, units: list[int], n: int, n_train: int, dtype: np.dtype,
+                 scratch_dtypes: list) -> None:
+        hidden = units[1:-1]
+        self.n, self.n_train = n, n_train
+        self.inputs = np.empty((units[0], n), dtype)
+        self.acts = [np.empty((h, n), dtype) for h in hidden]
+        self.out = np.empty((units[-1], n), dtype)
+        self.zero_row = np.zeros(n, dtype)
+        self.columns = np.arange(n)
+        self.labels = np.empty(n, np.int64)
+        self.picked_index = np.empty(n, np.int64)
+        self.correct = np.empty(n, bool)
+        self.deltas = [np.empty((h, n_train), dtype) for h in hidden]
+        self.scratch = [np.empty((h, n_train), s or dtype) for h, s in
+                        zip(hidden, scratch_dtypes, strict=True)]
+        self.masks = [np.empty((h, n_train), dtype) for h in hidden]
+        self.dropped = [np.empty((h, n_train), dtype) for h in hidden]
+        self.uniform = [np.empty((h, n_train), np.float32) for h in hidden]
+
+
+class FastEngine:
+    """Training, evaluation and prediction of a normal-mode Model on flat buffers."""
+
+    @staticmethod
+    def supports(model) -> bool:
+        """True for [Dense, activation, Dropout]* Dense models in float32/float64."""
+        hidden = model.layers[:-1]
+        if len(hidden) % 3 or not isinstance(model.layers[-1], Dense):
+            return False
+        return all(isinstance(hidden[i], Dense) and type(hidden[i + 1]) in IN_PLACE_ACTIVATIONS
+                   and isinstance(hidden[i + 2], Dropout) for i in range(0, len(hidden), 3))
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.dtype = model.num.dtype
+        self.flat = FlatParams(model.dense, self.dtype)
+        self.activations = [IN_PLACE_ACTIVATIONS[type(layer)] for layer in model.layers[1::3]]
+        self.units = [model.n_inputs] + [layer.weights.shape[1] for layer in model.dense]
+        self.fused_head = isinstance(model.head, SoftmaxCrossEntropyHead)
+        self.workspaces: dict[tuple[int, int], Workspace] = {}
+        self._reg_cache: tuple | None = None
+
+    # -- public -------------------------------------------------------------------
+    def train_epoch(self, x, y, batch_size, shuffle, rng, x_val=None, y_val=None):
+        """Returns (loss, data_loss, reg_loss, acc, val_loss, val_acc) as floats
+        (val_* None without validation data). See Model.train_epoch."""
+        n = len(x)
+        full = batch_size == 0 or batch_size >= n
+        has_val = x_val is not None
+        if full and has_val and not self._dropout_active():
+            return self._train_step(x, y, rng, x_val, y_val)
+        val = self.evaluate(x_val, y_val) if has_val else (None, None)
+        if full:
+            stats = self._train_step(x, y, rng)[:4]
+        else:
+            stats = self._train_batches(x, y, batch_size, shuffle, rng)
+        return (*stats, *val)
+
+    def evaluate(self, x, y) -> tuple[float, float]:
+        """(mean data loss, accuracy) on (x (n, n_in), y (n,)), no dropout."""
+        ws = self._workspace(len(x), 0)
+        np.copyto(ws.inputs, x.T)
+        self._forward(ws, training=False, rng=None)
+        (loss,), (acc,) = self._metrics(ws, (y,))
+        return loss, acc
+
+    def output(self, x) -> np.ndarray:
+        """(n, n_out) head activation outputs (softmax probabilities, sigmoid, linear)."""
+        ws = self._workspace(len(x), 0)
+        np.copyto(ws.inputs, x.T)
+        self._forward(ws, training=False, rng=None)
+        if self.fused_head:
+            softmax_columns(ws.out)
+            return ws.out.T.copy()
+        with np.errstate(over="ignore"):
+            return np.array(self.model.head.activation.forward(ws.out.T.copy()))
+
+    # -- training -----------------------------------------------------------------
+    def _train_batches(self, x, y, batch_size, shuffle, rng):
+        order = (rng if rng is not None else self.model.num.rng).permutation(len(x)) \
+            if shuffle else None
+        totals = np.zeros(4)
+        for start in range(0, len(x), batch_size):
+            idx = slice(start, start + batch_size) if order is None \
+                else order[start:start + batch_size]
+            xb, yb = x[idx], y[idx]
+            totals += len(xb) * np.array(self._train_step(xb, yb, rng)[:4])
+        return tuple(float(v) for v in totals / len(x))
+
+    def _train_step(self, x, y, rng, x_val=None, y_val=None):
+        """Forward (training columns, then validation columns if given), metrics, backward,
+        update. Returns (loss, data_loss, reg_loss, acc, val_loss, val_acc)."""
+        n = len(x)
+        n_val = 0 if x_val is None else len(x_val)
+        ws = self._workspace(n + n_val, n)
+        np.copyto(ws.inputs[:, :n], x.T)
+        if n_val:
+            np.copyto(ws.inputs[:, n:], x_val.T)
+        self._forward(ws, training=True, rng=rng)
+        losses, accs = self._metrics(ws, (y, y_val) if n_val else (y,))
+        reg_loss = self._regularization()
+        self._backward(ws, y)
+        self.model.optimizer.step([self.flat.values], [self.flat.grads])
+        val = (losses[1], accs[1]) if n_val else (None, None)
+        return losses[0] + reg_loss, losses[0], reg_loss, accs[0], *val
+
+    def _forward(self, ws: Workspace, training: bool, rng) -> None:
+        """ws.inputs -> ws.out logits (n_out, n); dropout on the training columns."""
+        a = ws.inputs
+        for i, (ops, _) in enumerate(self.activations):
+            w_t, b = self.flat.layer_views(self.flat.values, i)
+            z = ws.acts[i]
+            np.matmul(w_t, a, out=z)
+            z += b[:, None]
+            ops.forward(z, ws)
+            a = self._dropout(ws, i, rng) if training else z
+        w_t, b = self.flat.layer_views(self.flat.values, len(self.activations))
+        np.matmul(w_t, a, out=ws.out)
+        ws.out += b[:, None]
+
+    def _dropout(self, ws: Workspace, i: int, rng) -> np.ndarray:
+        """Hidden outputs i with this step's inverted-dropout mask applied (training
+        columns only), or the outputs themselves when layer i has no dropout."""
+        rate = self.model.dropouts[i].rate
+        if rate <= 0:
+            return ws.acts[i]
+        keep = 1.0 - rate
+        rng = rng if rng is not None else self.model.num.rng
+        uniform, mask = ws.uniform[i], ws.masks[i]
+        rng.random(dtype=np.float32, out=uniform)
+        np.less(uniform, keep, out=mask, casting="unsafe")
+        mask *= 1.0 / keep
+        np.multiply(ws.acts[i][:, :ws.n_train], mask, out=ws.dropped[i])
+        return ws.dropped[i]
+
+    def _dropout_active(self) -> bool:
+        return any(layer.rate > 0 for layer in self.model.dropouts)
+
+    def _backward(self, ws: Workspace, y: np.ndarray) -> None:
+        """Gradients of the mean training loss (plus penalties) into flat.grads."""
+        n = ws.n_train
+        d = self._output_gradient(ws, y)
+        grads, values = self.flat.grads, self.flat.values
+        for i in range(len(self.units) - 2, -1, -1):
+            a_prev = ws.inputs if i == 0 else self._layer_input(ws, i)
+            dw_t, db = self.flat.layer_views(grads, i)
+            np.matmul(d, a_prev[:, :n].T, out=dw_t)
+            np.add.reduce(d, axis=1, out=db)
+            if i == 0:
+                break
+            w_t, _ = self.flat.layer_views(values, i)
+            d_prev = ws.deltas[i - 1]
+            np.matmul(w_t.T, d, out=d_prev)
+            if self.model.dropouts[i - 1].rate > 0:
+                d_prev *= ws.masks[i - 1]
+            ops, _ = self.activations[i - 1]
+            ops.backward(d_prev, ws.acts[i - 1][:, :n], ws.scratch[i - 1])
+            d = d_prev
+        self._add_regularization_gradients()
+
+    def _layer_input(self, ws: Workspace, i: int) -> np.ndarray:
+        """What Dense layer i (i >= 1) saw in the last training forward pass."""
+        return ws.dropped[i - 1] if self.model.dropouts[i - 1].rate > 0 else ws.acts[i - 1]
+
+    def _output_gradient(self, ws: Workspace, y: np.ndarray) -> np.ndarray:
+        """d(mean training loss)/d(logits), (n_out, n_train); overwrites ws.out."""
+        n = ws.n_train
+        if self.fused_head:
+            # ws.out holds the probabilities and ws.picked_index[:n] the flat index of
+            # each training column's true class (set by _metrics): p - onehot, / n.
+            ws.out.reshape(-1)[ws.picked_index[:n]] -= 1
+            d = ws.out[:, :n]
+            d *= 1.0 / n
+            return d
+        head = self.model.head
+        targets = head.targets(y, self.model.n_classes, self.dtype)
+        # The head's activation keeps its last output for backward: run it on the
+        # training columns again (they may not have been the last ones evaluated).
+        output, _ = head.forward(ws.out[:, :n].T.copy(), targets)
+        grad = head.backward(output, targets)  # (n, n_out)
+        np.copyto(ws.out[:, :n], grad.T)
+        return ws.out[:, :n]
+
+    # -- metrics ------------------------------------------------------------------
+    def _metrics(self, ws: Workspace, label_sets) -> tuple[list[float], list[float]]:
+        """Mean data loss and accuracy of each consecutive column group of ws.out
+        (training columns first). The fused head leaves probabilities in ws.out."""
+        if not self.fused_head:
+            return self._head_metrics(ws, label_sets)
+        p = ws.out
+        softmax_columns(p)
+        bounds = _group_bounds(label_sets)
+        for (start, stop), labels in zip(bounds, label_sets, strict=True):
+            np.copyto(ws.labels[start:stop], labels, casting="unsafe")
+        n = bounds[-1][1]
+        np.multiply(ws.labels[:n], ws.n, out=ws.picked_index[:n])
+        ws.picked_index[:n] += ws.columns[:n]
+        picked = p.reshape(-1).take(ws.picked_index[:n])
+        np.clip(picked, CLIP, 1 - CLIP, out=picked)
+        np.log(picked, out=picked)
+        sums = np.add.reduceat(picked, [start for start, _ in bounds])
+        np.equal(p.argmax(axis=0)[:n], ws.labels[:n], out=ws.correct[:n])
+        losses = [-float(s) / (stop - start) for s, (start, stop)
+                  in zip(sums, bounds, strict=True)]
+        accs = [np.count_nonzero(ws.correct[start:stop]) / (stop - start)
+                for start, stop in bounds]
+        return losses, accs
+
+    def _head_metrics(self, ws: Workspace, label_sets):
+        """Other heads (sigmoid, linear): their own forward on (n, n_out) views."""
+        head, losses, accs = self.model.head, [], []
+        for (start, stop), labels in zip(_group_bounds(label_sets), label_sets, strict=True):
+            targets = head.targets(labels, self.model.n_classes, self.dtype)
+            output, loss = head.forward(ws.out[:, start:stop].T.copy(), targets)
+            losses.append(float(loss))
+            accs.append(np.count_nonzero(head.classes(output) == labels) / len(labels))
+        return losses, accs
+
+    # -- L1 / L2 ------------------------------------------------------------------
+    def _penalties(self):
+        """Per-element (l1, l2) strength vectors over the flat buffer (None when zero),
+        rebuilt only when a layer's regularization changes."""
+        key = tuple((r.l1_weight, r.l1_bias, r.l2_weight, r.l2_bias)
+                    for r in (layer.reg for layer in self.model.dense))
+        if self._reg_cache is None or self._reg_cache[0] != key:
+            self._reg_cache = (key, self._penalty_vectors(key))
+        return self._reg_cache[1]
+
+    def _penalty_vectors(self, key):
+        vectors = []
+        for column in ((0, 1), (2, 3)):  # (weight, bias) strengths of L1, then of L2
+            vec = np.zeros_like(self.flat.values)
+            for i, strengths in enumerate(key):
+                w, b = self.flat.layer_slices(i)
+                vec[w], vec[b] = strengths[column[0]], strengths[column[1]]
+            vectors.append(vec if vec.any() else None)
+        return tuple(vectors)
+
+    def _regularization(self) -> float:
+        """L1/L2 penalty of the current weights (float)."""
+        l1, l2 = self._penalties()
+        p = self.flat.values
+        total = 0.0
+        if l1 is not None:
+            total += float(np.dot(l1, np.abs(p)))
+        if l2 is not None:
+            total += float(np.dot(l2 * p, p))
+        return total
+
+    def _add_regularization_gradients(self) -> None:
+        l1, l2 = self._penalties()
+        p, g = self.flat.values, self.flat.grads
+        if l1 is not None:
+            # The book's sign: -1 where p < 0, else 1 (also at 0).
+            g += l1 * np.where(p < 0, -1, 1).astype(p.dtype)
+        if l2 is not None:
+            g += 2 * l2 * p
+
+    # -- work arrays --------------------------------------------------------------
+    def _workspace(self, n: int, n_train: int) -> Workspace:
+        key = (n, n_train)
+        ws = self.workspaces.get(key)
+        if ws is None:
+            if len(self.workspaces) >= MAX_WORKSPACES:
+                self.workspaces.clear()  # e.g. many grid sizes: do not grow without bound
+            scratch = [s for _, s in self.activations]
+            ws = self.workspaces[key] = Workspace(self.units, n, n_train, self.dtype, scratch)
+        return ws
+
+
+def softmax_columns(z: np.ndarray) -> None:
+    """Softmax over axis 0 of logits z (classes, n), in place."""
+    z -= np.maximum.reduce(z, axis=0)
+    np.exp(z, out=z)
+    z /= np.add.reduce(z, axis=0)
+
+
+def _group_bounds(label_sets) -> list[tuple[int, int]]:
+    """[(start, stop)] of consecutive column groups of the given label arrays."""
+    bounds, start = [], 0
+    for labels in label_sets:
+        bounds.append((start, start + len(labels)))
+        start += len(labels)
+    return bounds
