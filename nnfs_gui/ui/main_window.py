@@ -225,7 +225,8 @@ class MainWindow(QMainWindow):
     def _show_frame(self, frame: Frame) -> None:
         if frame.error:
             self.show_banner(frame.error)
-        self.toolbar.set_playing(frame.playing)
+        # The worker's flag, not the frame's: a frame sent just before a click is stale.
+        self.toolbar.set_playing(self.worker.playing)
         snap = frame.snapshot
         if snap is None or frame.run_id != self.run_id:
             return
@@ -244,7 +245,8 @@ class MainWindow(QMainWindow):
         self._check_script_end(snap.epoch)
 
     def _show_progress(self, snap, playing: bool) -> None:
-        self.status.set_epoch(snap.epoch, self.config.epochs, playing)
+        if not self.status.set_epoch(snap.epoch, self.config.epochs, playing):
+            return
         self.toolbar.set_epoch(snap.epoch)
         data = self.curves_view.history_arrays()
         if len(data["epoch"]):

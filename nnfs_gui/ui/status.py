@@ -9,6 +9,9 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 GAP_SIGN = 10.0   # ch. 11: a loss gap above ~10% is a sign of serious overfitting
 RATE_WINDOW = 1.0  # seconds of frames averaged into the epochs/s figure
+# Texts change at most this often while playing: each change re-lays out and repaints
+# the status bar and toolbar, which at 30 frames/s cost more than the plots.
+TEXT_INTERVAL = 0.25
 
 
 def loss_gap_percent(train_loss: float, val_loss: float) -> float:
@@ -67,22 +70,33 @@ class TrainingStatus:
         self.progress.setFormat("%p%")
         for w in (self.verdict, self.speed, self.epoch, self.progress):
             bar.addPermanentWidget(w)
+        self.speed.setMinimumWidth(120)
+        self.epoch.setMinimumWidth(110)
         self.rate = EpochRate()
         self.epoch_count = 0
+        self._shown_at = 0.0
 
     def reset(self, epoch_limit: int) -> None:
         self.rate.reset()
+        self._shown_at = 0.0
         self.set_epoch(0, epoch_limit)
         self.speed.setText("0 epochs/s")
         self.verdict.setText("No verdict yet.")
 
-    def set_epoch(self, epoch: int, epoch_limit: int, playing: bool = True) -> None:
+    def set_epoch(self, epoch: int, epoch_limit: int, playing: bool = True) -> bool:
+        """Record the epoch; update the texts if due (always when not playing).
+        Returns whether the texts were updated."""
         self.epoch_count = epoch
+        rate = self.rate.add(epoch) if playing else 0.0
+        now = time.perf_counter()
+        if playing and now - self._shown_at < TEXT_INTERVAL:
+            return False
+        self._shown_at = now
         self.epoch.setText(f"epoch {epoch:,}")
         self.progress.setRange(0, epoch_limit + 1)
         self.progress.setValue(min(epoch, epoch_limit + 1))
-        rate = self.rate.add(epoch) if playing else 0.0
         self.speed.setText(f"{rate:,.0f} epochs/s")
+        return True
 
     def set_losses(self, train_loss: float, val_loss: float) -> None:
         self.verdict.setText(verdict(train_loss, val_loss))

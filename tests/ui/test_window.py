@@ -37,8 +37,9 @@ def _step(qtbot, w, n):
 
 def _caught_up(w):
     """The screen shows the trainer's latest epoch (the worker is paused)."""
-    t = _trainer(w)
-    return not w.worker.playing and t is not None and w.status.epoch_count == t.epoch
+    t, c = _trainer(w), w.worker._c
+    settled = not (c.playing or c.steps or c.want_frame or c.frame_in_flight)
+    return settled and t is not None and w.status.epoch_count == t.epoch
 
 
 def test_step_trains_exactly_n_epochs_and_draws_each(qtbot, window):
