@@ -156,3 +156,38 @@ def test_closing_mid_run_stops_the_worker(qtbot, window):
     qtbot.waitUntil(lambda: window.status.epoch_count > 20, timeout=WAIT_MS)
     window.close()
     assert window.worker.isFinished()
+
+
+def test_divergence_pauses_with_a_visible_message(qtbot):
+    config = load_preset("ch11-overfit").replace(
+        optimizer="sgd", learning_rate=10.0, init="he", hidden=(512, 512), loss="mse")
+    w = MainWindow(config)
+    qtbot.addWidget(w)
+    w.show()
+    w.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=WAIT_MS)
+    assert "diverged" in w.banner.text() and "learning rate" in w.banner.text()
+    qtbot.waitUntil(lambda: _caught_up(w), timeout=WAIT_MS)
+    assert w.toolbar.play.text() == "Play" and _trainer(w).diverged
+    w.toolbar.reset.trigger()
+    assert not w.banner.isVisible()
+    w.close()
+
+
+def test_settings_remember_the_config_and_fall_back_quietly(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from nnfs_gui.ui.presets import startup_config
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(load_preset("ch11-overfit"), settings)
+    qtbot.addWidget(w)
+    w.controls.set_value("learning_rate", 0.02)
+    w.close()
+    saved = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    args = SimpleNamespace(config=None, preset=None)
+    config, note = startup_config(args, saved.value("config"))
+    assert config.learning_rate == 0.02 and note == ""
+    assert saved.value("geometry") is not None
+    config, note = startup_config(args, "{not json")
+    assert config.name == "ch11-overfit" and "last session" in note
