@@ -1,8 +1,9 @@
 """Loss and accuracy over the epochs, training and validation, live (ch. 11, Fig 11.03).
 
 Data lives in preallocated numpy arrays grown by doubling, so a million epochs
-append in constant time per row; pyqtgraph draws them with clip-to-view and peak
-downsampling so the drawing cost follows the screen width, not the epoch count.
+append in constant time per row. What is drawn is an incrementally peak-decimated
+copy (decimate.py) of at most a few thousand points, which pyqtgraph clips to the
+view and downsamples further: a frame costs the same at epoch 1,000 and 1,000,000.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnfs_gui.ui import palette
+from nnfs_gui.ui.decimate import PeakDecimator
 
 # Series drawn: (plot, history column, legend name, colour, dashed).
 TRAIN_COLOR = palette.class_color(0)
@@ -181,7 +183,9 @@ class CurvesView(QWidget):
     def reset(self) -> None:
         """Forget all points (a new run)."""
         self.data = GrowingColumns(COLUMNS)
-        self.smoothed = GrowingColumns(COLUMNS[1:])
+        # What is drawn: peak-decimated copies of the raw and the smoothed series.
+        self._drawn = {(k, smooth): PeakDecimator() for k in COLUMNS[1:]
+                       for smooth in (False, True)}
         self._last_smooth: dict[str, float | None] = {k: None for k in COLUMNS[1:]}
         self.best_epoch: int | None = None
         self._best_val = np.inf
@@ -194,7 +198,7 @@ class CurvesView(QWidget):
         if len(history.get("epoch", ())) == 0:
             return
         self.data.append({k: history[k] for k in COLUMNS})
-        self._append_smoothed(history)
+        self._append_drawn(history)
         self._track_best(history["epoch"], history["val_loss"])
         self._redraw()
         self._follow(history)
@@ -207,12 +211,13 @@ class CurvesView(QWidget):
         return {k: self.data.column(k) for k in COLUMNS}
 
     # -- internals -----------------------------------------------------------------------
-    def _append_smoothed(self, history: dict[str, np.ndarray]) -> None:
-        rows = {}
+    def _append_drawn(self, history: dict[str, np.ndarray]) -> None:
+        x = history["epoch"]
         for k in COLUMNS[1:]:
-            rows[k] = ema_continue(np.asarray(history[k], float), self._last_smooth[k])
-            self._last_smooth[k] = float(rows[k][-1])
-        self.smoothed.append(rows)
+            smooth = ema_continue(np.asarray(history[k], float), self._last_smooth[k])
+            self._last_smooth[k] = float(smooth[-1])
+            self._drawn[k, False].append(x, history[k])
+            self._drawn[k, True].append(x, smooth)
 
     def _track_best(self, epochs: np.ndarray, val_loss: np.ndarray) -> None:
         finite = np.where(np.isfinite(val_loss), val_loss, np.inf)
@@ -224,10 +229,9 @@ class CurvesView(QWidget):
             self.best_line.setVisible(True)
 
     def _redraw(self) -> None:
-        source = self.smoothed if self.smooth_box.isChecked() else self.data
-        x = self.data.column("epoch")
+        smooth = self.smooth_box.isChecked()
         for column, curve in self.curves.items():
-            curve.setData(x, source.column(column))
+            curve.setData(*self._drawn[column, smooth].display())
 
     def _follow(self, history: dict[str, np.ndarray]) -> None:
         """Widen the axes in steps, not every frame, so their cached pixmaps stay valid."""

@@ -25,6 +25,7 @@ CHUNK_SECONDS = 0.005     # train this long between mailbox reads
 FRAME_INTERVAL = 1 / 30   # at most ~30 frames a second
 IDLE_WAIT = 0.1           # how long an idle worker sleeps between checks
 GRID_BUDGET = 0.08        # while playing, decision grids may take this share of the time
+GRID_INTERVAL = 1 / 15    # and come at most this often (frames between carry curves only)
 # After sending a frame the worker waits (GIL released) until the UI has drawn it, at
 # most this long: two threads taking turns at the GIL each run several times slower
 # than one thread alone, so letting the UI paint undisturbed costs training least.
@@ -230,7 +231,8 @@ class TrainingWorker(QThread):
         c = self._c
         if not c.playing:
             return c.grid_size
-        if time.perf_counter() - self._last_grid < self._grid_seconds / GRID_BUDGET:
+        wait = max(GRID_INTERVAL, self._grid_seconds / GRID_BUDGET)
+        if time.perf_counter() - self._last_grid < wait:
             return None
         return min(c.grid_size, c.playing_grid_size)
 

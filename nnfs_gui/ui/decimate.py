@@ -1,0 +1,73 @@
+"""Peak decimation kept up to date as rows arrive, so a million epochs draw like a few
+thousand: each block of ``block`` rows is stored as its minimum and maximum, and when
+there are too many blocks, neighbouring pairs merge (block doubles). Appending costs
+O(rows appended) amortised; drawing costs O(MAX_BLOCKS + block).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_BLOCKS = 4096  # beyond this the blocks merge pairwise
+
+
+class PeakDecimator:
+    """Min/max blocks of one series y over x (x non-decreasing)."""
+
+    def __init__(self, max_blocks: int = MAX_BLOCKS) -> None:
+        self.max_blocks = max_blocks
+        self.block = 1
+        self._x = np.empty(0)
+        self._lo = np.empty(0)
+        self._hi = np.empty(0)
+        self._n_blocks = 0
+        self._tail_x = np.empty(0)
+        self._tail_y = np.empty(0)
+
+    def append(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Add rows: (m,) x and (m,) y."""
+        x = np.concatenate([self._tail_x, np.asarray(x, float)])
+        y = np.concatenate([self._tail_y, np.asarray(y, float)])
+        full = len(x) // self.block * self.block
+        if full:
+            yb = y[:full].reshape(-1, self.block)
+            self._push(x[:full:self.block], yb.min(axis=1), yb.max(axis=1))
+        self._tail_x, self._tail_y = x[full:], y[full:]
+        while self._n_blocks > self.max_blocks:
+            self._merge_pairs()
+
+    def _push(self, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        need = self._n_blocks + len(x)
+        if need > len(self._x):
+            cap = max(need, 2 * len(self._x), 64)
+            self._x, self._lo, self._hi = (np.resize(a, cap) for a in (self._x, self._lo,
+                                                                         self._hi))
+        sl = slice(self._n_blocks, need)
+        self._x[sl], self._lo[sl], self._hi[sl] = x, lo, hi
+        self._n_blocks = need
+
+    def _merge_pairs(self) -> None:
+        """Double the block size: pairs of blocks become one. An odd last block stays as
+        it is (one narrower block changes no envelope)."""
+        pairs = self._n_blocks // 2
+        parts = [self._x[:2 * pairs:2].copy(),
+                 self._lo[:2 * pairs].reshape(-1, 2).min(axis=1),
+                 self._hi[:2 * pairs].reshape(-1, 2).max(axis=1)]
+        if self._n_blocks % 2:
+            last = self._n_blocks - 1
+            parts = [np.append(p, a[last]) for p, a in zip(parts, (self._x, self._lo,
+                                                                     self._hi), strict=True)]
+        self._n_blocks = 0
+        self.block *= 2
+        self._push(*parts)
+
+    def display(self) -> tuple[np.ndarray, np.ndarray]:
+        """(k,) x and (k,) y to draw: each block as two points (min, max), then the tail."""
+        n = self._n_blocks
+        if self.block == 1:
+            return (np.concatenate([self._x[:n], self._tail_x]),
+                    np.concatenate([self._lo[:n], self._tail_y]))
+        xs = np.repeat(self._x[:n], 2)
+        ys = np.empty(2 * n)
+        ys[0::2], ys[1::2] = self._lo[:n], self._hi[:n]
+        return np.concatenate([xs, self._tail_x]), np.concatenate([ys, self._tail_y])
