@@ -9,8 +9,12 @@ an epoch is ~100 small numpy calls and their Python overhead is most of the time
   updates every layer with one set of vectorised calls.
 - Activations are stored transposed, (units, n): the softmax max/sum over classes
   then runs along contiguous rows (numpy reduces a length-3 last axis ~5x slower).
-  A layer's block in the buffer is its transposed weights W^T (n_out, n_in), row-major,
-  then its biases (n_out,): `layer.weights` is the (n_in, n_out) view `W^T.T`.
+- A layer's block in the buffer is the matrix [W^T | b] (n_out, n_in + 1), row-major,
+  and every layer input carries an extra row of ones, so one matmul computes
+  `W^T a + b` and one matmul gives both gradients ([dW^T | db] = d [a; 1]^T): no
+  separate bias pass over the (units, n) arrays, no bias-gradient reduction.
+  `layer.weights` is the (n_in, n_out) view `block[:, :n_in].T`, `layer.biases` a
+  (1, n_out) view of the last column.
 - Work arrays are preallocated per batch shape (`Workspace`) and written with
   `out=`; the softmax and the cross-entropy are fused.
 - With a full batch and no dropout, training and validation inputs go through one
@@ -35,39 +39,37 @@ MAX_WORKSPACES = 8  # batch shapes kept (train, fused, evaluation, grid chunks..
 class FlatParams:
     """One buffer of all parameters and one of their gradients; layers hold views.
 
-    Layer i's block: W^T (n_out, n_in) row-major, then b (n_out,). After this runs,
-    `layer.weights` is the (n_in, n_out) view W^T.T, `layer.biases` a (1, n_out) view,
-    and `layer.dweights`/`layer.dbiases` the matching views of the gradient buffer.
+    Layer i's block is [W^T | b], shape (n_out, n_in + 1), row-major. After this runs,
+    `layer.weights` is the (n_in, n_out) view of W^T, `layer.biases` a (1, n_out) view
+    of b, and `layer.dweights`/`layer.dbiases` the matching views of the gradients.
     """
 
     def __init__(self, dense: list[Dense], dtype: np.dtype) -> None:
         total = sum(layer.weights.size + layer.biases.size for layer in dense)
         self.values = np.empty(total, dtype)
         self.grads = np.zeros(total, dtype)
-        self.blocks: list[tuple[int, int, int, int]] = []  # (start, n_in, n_out, stop)
+        self.blocks: list[tuple[int, int, int]] = []  # (start, n_in, n_out)
         start = 0
-        for layer in dense:
+        for i, layer in enumerate(dense):
             n_in, n_out = layer.weights.shape
-            stop = start + n_out * (n_in + 1)
-            self.blocks.append((start, n_in, n_out, stop))
-            w_t, b = self.layer_views(self.values, len(self.blocks) - 1)
+            self.blocks.append((start, n_in, n_out))
+            w_t, b = self.layer_views(self.values, i)
             w_t[...] = layer.weights.T
             b[...] = layer.biases.reshape(-1)
-            layer.weights, layer.biases = w_t.T, b.reshape(1, n_out)
-            dw_t, db = self.layer_views(self.grads, len(self.blocks) - 1)
-            layer.dweights, layer.dbiases = dw_t.T, db.reshape(1, n_out)
-            start = stop
+            layer.weights, layer.biases = w_t.T, b[None, :]
+            dw_t, db = self.layer_views(self.grads, i)
+            layer.dweights, layer.dbiases = dw_t.T, db[None, :]
+            start += n_out * (n_in + 1)
+
+    def block(self, buffer: np.ndarray, i: int) -> np.ndarray:
+        """Layer i's [W^T | b] (n_out, n_in + 1) view of `buffer` (values or grads)."""
+        start, n_in, n_out = self.blocks[i]
+        return buffer[start:start + n_out * (n_in + 1)].reshape(n_out, n_in + 1)
 
     def layer_views(self, buffer: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
         """(W^T (n_out, n_in), b (n_out,)) views of layer i's block in `buffer`."""
-        start, n_in, n_out, stop = self.blocks[i]
-        middle = start + n_in * n_out
-        return buffer[start:middle].reshape(n_out, n_in), buffer[middle:stop]
-
-    def layer_slices(self, i: int) -> tuple[slice, slice]:
-        """Flat slices of layer i's weights and biases."""
-        start, n_in, n_out, stop = self.blocks[i]
-        return slice(start, start + n_in * n_out), slice(start + n_in * n_out, stop)
+        block = self.block(buffer, i)
+        return block[:, :-1], block[:, -1]
 
     def copies(self) -> list[np.ndarray]:
         """[W1, b1, W2, b2, ...] as independent arrays (one buffer copy, then views)."""
@@ -75,7 +77,7 @@ class FlatParams:
         out = []
         for i in range(len(self.blocks)):
             w_t, b = self.layer_views(values, i)
-            out += [w_t.T, b.reshape(1, -1)]
+            out += [w_t.T, b[None, :]]
         return out
 
 
@@ -91,9 +93,10 @@ class ReluOps:
 
     @staticmethod
     def backward(d: np.ndarray, a: np.ndarray, scratch: np.ndarray) -> None:
-        """d (units, m) *= relu'(z), from the outputs a (units, m); scratch bool."""
-        np.less_equal(a, 0, out=scratch)
-        np.copyto(d, 0, where=scratch)
+        """d (units, m) *= relu'(z), from the outputs a = relu(z): 1 where a > 0, else 0.
+        A float 0/1 array and a multiply measured faster than np.sign or copyto(where=)."""
+        np.greater(a, 0, out=scratch)
+        d *= scratch
 
 
 class TanhOps:
@@ -134,38 +137,56 @@ class LinearOps:
         pass
 
 
-# Activation class of the layer path -> its in-place twin (scratch dtype for backward).
-IN_PLACE_ACTIVATIONS = {ReLU: (ReluOps, bool), Tanh: (TanhOps, None),
-                        Sigmoid: (SigmoidOps, None), Linear: (LinearOps, None)}
+# Activation class of the layer path -> its in-place twin.
+IN_PLACE_ACTIVATIONS = {ReLU: ReluOps, Tanh: TanhOps, Sigmoid: SigmoidOps, Linear: LinearOps}
 
 
 class Workspace:
     """Preallocated arrays for one batch shape: `n` columns forward, the first
     `n_train` of them backward (0 = forward only).
 
-    inputs (n_in, n); acts[i] (units_i, n) hidden outputs; dropped[i] (units_i, n_train)
-    outputs after dropout; out (n_out, n) logits, then probabilities; deltas[i]
-    (units_i, n_train) gradients of hidden outputs.
+    inputs (n_in + 1, n) and acts[i] (units_i + 1, n): layer inputs, hidden outputs,
+    each with a last row of ones (the bias row). dropped[i] (units_i + 1, n_train):
+    outputs after dropout. out (n_out, n): logits, then probabilities. d_out
+    (n_out, n_train) and deltas[i] (units_i, n_train): gradients of the logits and of
+    the hidden outputs.
     """
 
-    def __init__(self, units: list[int], n: int, n_train: int, dtype: np.dtype,
-                 scratch_dtypes: list) -> None:
+    def __init__(self, units: list[int], n: int, n_train: int, dtype: np.dtype) -> None:
         hidden = units[1:-1]
         self.n, self.n_train = n, n_train
-        self.inputs = np.empty((units[0], n), dtype)
-        self.acts = [np.empty((h, n), dtype) for h in hidden]
+        self.inputs = with_ones_row(units[0], n, dtype)
+        self.acts = [with_ones_row(h, n, dtype) for h in hidden]
         self.out = np.empty((units[-1], n), dtype)
         self.zero_row = np.zeros(n, dtype)
         self.columns = np.arange(n)
         self.labels = np.empty(n, np.int64)
         self.picked_index = np.empty(n, np.int64)
         self.correct = np.empty(n, bool)
+        self.d_out = np.empty((units[-1], n_train), dtype)
         self.deltas = [np.empty((h, n_train), dtype) for h in hidden]
-        self.scratch = [np.empty((h, n_train), s or dtype) for h, s in
-                        zip(hidden, scratch_dtypes, strict=True)]
-        self.masks = [np.empty((h, n_train), dtype) for h in hidden]
-        self.dropped = [np.empty((h, n_train), dtype) for h in hidden]
-        self.uniform = [np.empty((h, n_train), np.float32) for h in hidden]
+        self.scratch = [np.empty((h, n_train), dtype) for h in hidden]
+        # Dropout arrays: allocated on first use (most runs have no dropout).
+        self.masks: list[np.ndarray | None] = [None] * len(hidden)
+        self.dropped: list[np.ndarray | None] = [None] * len(hidden)
+        self.uniform: list[np.ndarray | None] = [None] * len(hidden)
+
+    def dropout_arrays(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(uniform draws float32, scaled mask, dropped outputs with ones row) of layer i."""
+        if self.masks[i] is None:
+            h = self.acts[i].shape[0] - 1
+            dtype = self.acts[i].dtype
+            self.uniform[i] = np.empty((h, self.n_train), np.float32)
+            self.masks[i] = np.empty((h, self.n_train), dtype)
+            self.dropped[i] = with_ones_row(h, self.n_train, dtype)
+        return self.uniform[i], self.masks[i], self.dropped[i]
+
+
+def with_ones_row(rows: int, n: int, dtype: np.dtype) -> np.ndarray:
+    """(rows + 1, n) work array whose last row is ones (the bias input)."""
+    a = np.empty((rows + 1, n), dtype)
+    a[-1] = 1
+    return a
 
 
 class FastEngine:
@@ -185,6 +206,7 @@ class FastEngine:
         self.dtype = model.num.dtype
         self.flat = FlatParams(model.dense, self.dtype)
         self.activations = [IN_PLACE_ACTIVATIONS[type(layer)] for layer in model.layers[1::3]]
+        self.n_hidden = len(self.activations)
         self.units = [model.n_inputs] + [layer.weights.shape[1] for layer in model.dense]
         self.fused_head = isinstance(model.head, SoftmaxCrossEntropyHead)
         self.workspaces: dict[tuple[int, int], Workspace] = {}
@@ -209,7 +231,7 @@ class FastEngine:
     def evaluate(self, x, y) -> tuple[float, float]:
         """(mean data loss, accuracy) on (x (n, n_in), y (n,)), no dropout."""
         ws = self._workspace(len(x), 0)
-        np.copyto(ws.inputs, x.T)
+        np.copyto(ws.inputs[:-1], x.T)
         self._forward(ws, training=False, rng=None)
         (loss,), (acc,) = self._metrics(ws, (y,))
         return loss, acc
@@ -217,7 +239,7 @@ class FastEngine:
     def output(self, x) -> np.ndarray:
         """(n, n_out) head activation outputs (softmax probabilities, sigmoid, linear)."""
         ws = self._workspace(len(x), 0)
-        np.copyto(ws.inputs, x.T)
+        np.copyto(ws.inputs[:-1], x.T)
         self._forward(ws, training=False, rng=None)
         if self.fused_head:
             softmax_columns(ws.out)
@@ -243,93 +265,86 @@ class FastEngine:
         n = len(x)
         n_val = 0 if x_val is None else len(x_val)
         ws = self._workspace(n + n_val, n)
-        np.copyto(ws.inputs[:, :n], x.T)
+        np.copyto(ws.inputs[:-1, :n], x.T)
         if n_val:
-            np.copyto(ws.inputs[:, n:], x_val.T)
+            np.copyto(ws.inputs[:-1, n:], x_val.T)
         self._forward(ws, training=True, rng=rng)
         losses, accs = self._metrics(ws, (y, y_val) if n_val else (y,))
-        reg_loss = self._regularization()
+        penalties = self._penalties()
+        reg_loss = self._regularization(penalties)
         self._backward(ws, y)
-        self.model.optimizer.step([self.flat.values], [self.flat.grads])
+        self._add_regularization_gradients(penalties)
+        self.model.optimizer.step_in_place(self.flat.values, self.flat.grads)
         val = (losses[1], accs[1]) if n_val else (None, None)
         return losses[0] + reg_loss, losses[0], reg_loss, accs[0], *val
 
     def _forward(self, ws: Workspace, training: bool, rng) -> None:
         """ws.inputs -> ws.out logits (n_out, n); dropout on the training columns."""
-        a = ws.inputs
-        for i, (ops, _) in enumerate(self.activations):
-            w_t, b = self.flat.layer_views(self.flat.values, i)
-            z = ws.acts[i]
-            np.matmul(w_t, a, out=z)
-            z += b[:, None]
+        values, a = self.flat.values, ws.inputs
+        for i, ops in enumerate(self.activations):
+            z = ws.acts[i][:-1]
+            np.matmul(self.flat.block(values, i), a, out=z)
             ops.forward(z, ws)
-            a = self._dropout(ws, i, rng) if training else z
-        w_t, b = self.flat.layer_views(self.flat.values, len(self.activations))
-        np.matmul(w_t, a, out=ws.out)
-        ws.out += b[:, None]
+            a = self._dropout(ws, i, rng) if training else ws.acts[i]
+        np.matmul(self.flat.block(values, self.n_hidden), a, out=ws.out)
 
     def _dropout(self, ws: Workspace, i: int, rng) -> np.ndarray:
-        """Hidden outputs i with this step's inverted-dropout mask applied (training
-        columns only), or the outputs themselves when layer i has no dropout."""
+        """Hidden outputs i (with ones row) after this step's inverted-dropout mask
+        (training columns only), or the outputs themselves when layer i has none."""
         rate = self.model.dropouts[i].rate
         if rate <= 0:
             return ws.acts[i]
         keep = 1.0 - rate
         rng = rng if rng is not None else self.model.num.rng
-        uniform, mask = ws.uniform[i], ws.masks[i]
+        uniform, mask, dropped = ws.dropout_arrays(i)
         rng.random(dtype=np.float32, out=uniform)
         np.less(uniform, keep, out=mask, casting="unsafe")
         mask *= 1.0 / keep
-        np.multiply(ws.acts[i][:, :ws.n_train], mask, out=ws.dropped[i])
-        return ws.dropped[i]
+        np.multiply(ws.acts[i][:-1, :ws.n_train], mask, out=dropped[:-1])
+        return dropped
 
     def _dropout_active(self) -> bool:
         return any(layer.rate > 0 for layer in self.model.dropouts)
 
     def _backward(self, ws: Workspace, y: np.ndarray) -> None:
-        """Gradients of the mean training loss (plus penalties) into flat.grads."""
+        """Gradients of the mean training data loss into flat.grads."""
         n = ws.n_train
         d = self._output_gradient(ws, y)
         grads, values = self.flat.grads, self.flat.values
-        for i in range(len(self.units) - 2, -1, -1):
+        for i in range(self.n_hidden, -1, -1):
             a_prev = ws.inputs if i == 0 else self._layer_input(ws, i)
-            dw_t, db = self.flat.layer_views(grads, i)
-            np.matmul(d, a_prev[:, :n].T, out=dw_t)
-            np.add.reduce(d, axis=1, out=db)
+            np.matmul(d, a_prev[:, :n].T, out=self.flat.block(grads, i))
             if i == 0:
                 break
-            w_t, _ = self.flat.layer_views(values, i)
             d_prev = ws.deltas[i - 1]
-            np.matmul(w_t.T, d, out=d_prev)
+            np.matmul(self.flat.block(values, i)[:, :-1].T, d, out=d_prev)
             if self.model.dropouts[i - 1].rate > 0:
                 d_prev *= ws.masks[i - 1]
-            ops, _ = self.activations[i - 1]
-            ops.backward(d_prev, ws.acts[i - 1][:, :n], ws.scratch[i - 1])
+            self.activations[i - 1].backward(d_prev, ws.acts[i - 1][:-1, :n],
+                                             ws.scratch[i - 1])
             d = d_prev
-        self._add_regularization_gradients()
 
     def _layer_input(self, ws: Workspace, i: int) -> np.ndarray:
         """What Dense layer i (i >= 1) saw in the last training forward pass."""
         return ws.dropped[i - 1] if self.model.dropouts[i - 1].rate > 0 else ws.acts[i - 1]
 
     def _output_gradient(self, ws: Workspace, y: np.ndarray) -> np.ndarray:
-        """d(mean training loss)/d(logits), (n_out, n_train); overwrites ws.out."""
+        """d(mean training loss)/d(logits) in ws.d_out (n_out, n_train); uses ws.out."""
         n = ws.n_train
         if self.fused_head:
             # ws.out holds the probabilities and ws.picked_index[:n] the flat index of
-            # each training column's true class (set by _metrics): p - onehot, / n.
+            # each training column's true class (set by _metrics): (p - onehot) / n,
+            # copied out contiguous (the matmuls on a strided slice are ~2x slower).
             ws.out.reshape(-1)[ws.picked_index[:n]] -= 1
-            d = ws.out[:, :n]
-            d *= 1.0 / n
-            return d
+            np.multiply(ws.out[:, :n], 1.0 / n, out=ws.d_out)
+            return ws.d_out
         head = self.model.head
         targets = head.targets(y, self.model.n_classes, self.dtype)
         # The head's activation keeps its last output for backward: run it on the
         # training columns again (they may not have been the last ones evaluated).
         output, _ = head.forward(ws.out[:, :n].T.copy(), targets)
-        grad = head.backward(output, targets)  # (n, n_out)
-        np.copyto(ws.out[:, :n], grad.T)
-        return ws.out[:, :n]
+        np.copyto(ws.d_out, head.backward(output, targets).T)
+        return ws.d_out
 
     # -- metrics ------------------------------------------------------------------
     def _metrics(self, ws: Workspace, label_sets) -> tuple[list[float], list[float]]:
@@ -378,17 +393,17 @@ class FastEngine:
 
     def _penalty_vectors(self, key):
         vectors = []
-        for column in ((0, 1), (2, 3)):  # (weight, bias) strengths of L1, then of L2
+        for weight, bias in ((0, 1), (2, 3)):  # positions of L1's strengths, then L2's
             vec = np.zeros_like(self.flat.values)
             for i, strengths in enumerate(key):
-                w, b = self.flat.layer_slices(i)
-                vec[w], vec[b] = strengths[column[0]], strengths[column[1]]
+                w_t, b = self.flat.layer_views(vec, i)
+                w_t[...], b[...] = strengths[weight], strengths[bias]
             vectors.append(vec if vec.any() else None)
         return tuple(vectors)
 
-    def _regularization(self) -> float:
-        """L1/L2 penalty of the current weights (float)."""
-        l1, l2 = self._penalties()
+    def _regularization(self, penalties) -> float:
+        """L1/L2 penalty of the current weights (float); penalties from _penalties()."""
+        l1, l2 = penalties
         p = self.flat.values
         total = 0.0
         if l1 is not None:
@@ -397,8 +412,8 @@ class FastEngine:
             total += float(np.dot(l2 * p, p))
         return total
 
-    def _add_regularization_gradients(self) -> None:
-        l1, l2 = self._penalties()
+    def _add_regularization_gradients(self, penalties) -> None:
+        l1, l2 = penalties
         p, g = self.flat.values, self.flat.grads
         if l1 is not None:
             # The book's sign: -1 where p < 0, else 1 (also at 0).
@@ -413,8 +428,7 @@ class FastEngine:
         if ws is None:
             if len(self.workspaces) >= MAX_WORKSPACES:
                 self.workspaces.clear()  # e.g. many grid sizes: do not grow without bound
-            scratch = [s for _, s in self.activations]
-            ws = self.workspaces[key] = Workspace(self.units, n, n_train, self.dtype, scratch)
+            ws = self.workspaces[key] = Workspace(self.units, n, n_train, self.dtype)
         return ws
 
 

@@ -6,10 +6,14 @@ created as zeros on first use. The learning rate decays as
 `lr * (1 / (1 + decay * iterations))`, the counter growing after each update;
 `current_learning_rate` is the rate the latest update used (the book's value).
 The update expressions keep the book's operation order and numpy's ordinary
-type promotion, which book mode relies on for exact results.
+type promotion, which book mode relies on for exact results. Normal mode updates its
+one flat parameter buffer with `step_in_place`: the same formulas written with
+`out=` into one work array (no temporaries; equal up to float rounding).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -34,14 +38,29 @@ class Optimizer:
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """One update of every parameter array (in place), then count the iteration."""
-        if self.decay:
-            self.current_learning_rate = \
-                self.learning_rate * (1.0 / (1.0 + self.decay * self.iterations))
+        self._decay_learning_rate()
         if len(self.state) != len(params):
             self.state = [{} for _ in params]
         for param, grad, state in zip(params, grads, self.state, strict=True):
             self._update(param, grad, state)
         self.iterations += 1
+
+    def step_in_place(self, param: np.ndarray, grad: np.ndarray) -> None:
+        """`step([param], [grad])` for one flat array, computed in a reused work array."""
+        self._decay_learning_rate()
+        if len(self.state) != 1:
+            self.state = [{}]
+        state = self.state[0]
+        work = state.get("_work")
+        if work is None or work.shape != param.shape or work.dtype != param.dtype:
+            work = state["_work"] = np.empty_like(param)
+        self._update_in_place(param, grad, state, work)
+        self.iterations += 1
+
+    def _decay_learning_rate(self) -> None:
+        if self.decay:
+            self.current_learning_rate = \
+                self.learning_rate * (1.0 / (1.0 + self.decay * self.iterations))
 
     def set_hyperparameters(self, learning_rate: float, decay: float, **hyper: float) -> None:
         """Change settings live; the state and the iteration count stay."""
@@ -53,6 +72,9 @@ class Optimizer:
                 setattr(self, key, hyper[key])
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
+        raise NotImplementedError
+
+    def _update_in_place(self, param, grad, state: dict, work: np.ndarray) -> None:
         raise NotImplementedError
 
 
@@ -77,6 +99,15 @@ class SGD(Optimizer):
             update = -self.current_learning_rate * grad
         param += update
 
+    def _update_in_place(self, param, grad, state, work):
+        np.multiply(grad, -self.current_learning_rate, out=work)
+        if self.momentum:
+            update = _zeros_like_once(state, "momentum", param)
+            update *= self.momentum
+            update += work
+            work = update
+        param += work
+
 
 class Adagrad(Optimizer):
     """cache += g**2; p += -lr * g / (sqrt(cache) + eps)."""
@@ -89,6 +120,12 @@ class Adagrad(Optimizer):
         cache += grad ** 2  # in place, as the book does (keeps the cache's dtype)
         param += -self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
 
+    def _update_in_place(self, param, grad, state, work):
+        cache = _zeros_like_once(state, "cache", param)
+        np.multiply(grad, grad, out=work)
+        cache += work
+        _scaled_step(param, grad, cache, self.current_learning_rate, self.epsilon, work)
+
 
 class RMSprop(Optimizer):
     """cache = rho * cache + (1 - rho) * g**2; p += -lr * g / (sqrt(cache) + eps)."""
@@ -100,6 +137,14 @@ class RMSprop(Optimizer):
         cache = self.rho * _zeros_like_once(state, "cache", param) + (1 - self.rho) * grad ** 2
         state["cache"] = cache
         param += -self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
+
+    def _update_in_place(self, param, grad, state, work):
+        cache = _zeros_like_once(state, "cache", param)
+        cache *= self.rho
+        np.multiply(grad, grad, out=work)
+        work *= 1 - self.rho
+        cache += work
+        _scaled_step(param, grad, cache, self.current_learning_rate, self.epsilon, work)
 
 
 class Adam(Optimizer):
@@ -117,6 +162,35 @@ class Adam(Optimizer):
         m_hat = m / (1 - self.beta1 ** t)
         v_hat = v / (1 - self.beta2 ** t)
         param += -self.current_learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+
+    def _update_in_place(self, param, grad, state, work):
+        m = _zeros_like_once(state, "m", param)
+        v = _zeros_like_once(state, "v", param)
+        m *= self.beta1
+        np.multiply(grad, 1 - self.beta1, out=work)
+        m += work
+        v *= self.beta2
+        np.multiply(grad, grad, out=work)
+        work *= 1 - self.beta2
+        v += work
+        # lr * (m / c1) / (sqrt(v / c2) + eps) == lr * sqrt(c2) / c1 * m / (sqrt(v) +
+        # eps * sqrt(c2)): the bias corrections become two scalars.
+        t = self.iterations + 1
+        root_c2 = math.sqrt(1 - self.beta2 ** t)
+        np.sqrt(v, out=work)
+        work += self.epsilon * root_c2
+        np.divide(m, work, out=work)
+        work *= -self.current_learning_rate * root_c2 / (1 - self.beta1 ** t)
+        param += work
+
+
+def _scaled_step(param, grad, cache, lr, epsilon, work) -> None:
+    """param += -lr * grad / (sqrt(cache) + epsilon), through `work`."""
+    np.sqrt(cache, out=work)
+    work += epsilon
+    np.divide(grad, work, out=work)
+    work *= -lr
+    param += work
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
