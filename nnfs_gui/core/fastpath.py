@@ -60,6 +60,9 @@ class FlatParams:
             dw_t, db = self.layer_views(self.grads, i)
             layer.dweights, layer.dbiases = dw_t.T, db[None, :]
             start += n_out * (n_in + 1)
+        # The buffers are never reallocated, so these views stay valid.
+        self.value_blocks = [self.block(self.values, i) for i in range(len(dense))]
+        self.grad_blocks = [self.block(self.grads, i) for i in range(len(dense))]
 
     def block(self, buffer: np.ndarray, i: int) -> np.ndarray:
         """Layer i's [W^T | b] (n_out, n_in + 1) view of `buffer` (values or grads)."""
@@ -280,13 +283,13 @@ class FastEngine:
 
     def _forward(self, ws: Workspace, training: bool, rng) -> None:
         """ws.inputs -> ws.out logits (n_out, n); dropout on the training columns."""
-        values, a = self.flat.values, ws.inputs
+        blocks, a = self.flat.value_blocks, ws.inputs
         for i, ops in enumerate(self.activations):
             z = ws.acts[i][:-1]
-            np.matmul(self.flat.block(values, i), a, out=z)
+            np.matmul(blocks[i], a, out=z)
             ops.forward(z, ws)
             a = self._dropout(ws, i, rng) if training else ws.acts[i]
-        np.matmul(self.flat.block(values, self.n_hidden), a, out=ws.out)
+        np.matmul(blocks[-1], a, out=ws.out)
 
     def _dropout(self, ws: Workspace, i: int, rng) -> np.ndarray:
         """Hidden outputs i (with ones row) after this step's inverted-dropout mask
@@ -310,14 +313,14 @@ class FastEngine:
         """Gradients of the mean training data loss into flat.grads."""
         n = ws.n_train
         d = self._output_gradient(ws, y)
-        grads, values = self.flat.grads, self.flat.values
+        grads, values = self.flat.grad_blocks, self.flat.value_blocks
         for i in range(self.n_hidden, -1, -1):
             a_prev = ws.inputs if i == 0 else self._layer_input(ws, i)
-            np.matmul(d, a_prev[:, :n].T, out=self.flat.block(grads, i))
+            np.matmul(d, a_prev[:, :n].T, out=grads[i])
             if i == 0:
                 break
             d_prev = ws.deltas[i - 1]
-            np.matmul(self.flat.block(values, i)[:, :-1].T, d, out=d_prev)
+            np.matmul(values[i][:, :-1].T, d, out=d_prev)
             if self.model.dropouts[i - 1].rate > 0:
                 d_prev *= ws.masks[i - 1]
             self.activations[i - 1].backward(d_prev, ws.acts[i - 1][:-1, :n],
@@ -361,7 +364,8 @@ class FastEngine:
         np.multiply(ws.labels[:n], ws.n, out=ws.picked_index[:n])
         ws.picked_index[:n] += ws.columns[:n]
         picked = p.reshape(-1).take(ws.picked_index[:n])
-        np.clip(picked, CLIP, 1 - CLIP, out=picked)
+        np.minimum(picked, 1 - CLIP, out=picked)  # np.clip, without its Python wrapper
+        np.maximum(picked, CLIP, out=picked)
         np.log(picked, out=picked)
         sums = np.add.reduceat(picked, [start for start, _ in bounds])
         np.equal(p.argmax(axis=0)[:n], ws.labels[:n], out=ws.correct[:n])
