@@ -191,3 +191,16 @@ def test_settings_remember_the_config_and_fall_back_quietly(qtbot, tmp_path):
     assert saved.value("geometry") is not None
     config, note = startup_config(args, "{not json")
     assert config.name == "ch11-overfit" and "last session" in note
+
+
+def test_grid_is_coarse_while_dragging_and_fine_when_idle(qtbot, window):
+    sizes = []
+    window.frame_listeners.append(
+        lambda f: f.snapshot.grid is not None and sizes.append(f.snapshot.grid.shape[0]))
+    slider = window.controls.controls["noise"].widget.slider
+    slider.sliderPressed.emit()
+    assert window.worker._c.grid_size == 60
+    _step(qtbot, window, 1)
+    qtbot.waitUntil(lambda: sizes and sizes[-1] == 150, timeout=WAIT_MS)
+    assert 60 in sizes                       # drawn coarse while the slider was held
+    assert window.decision_view.image_rgb().shape[:2] == (150, 150)
