@@ -104,6 +104,12 @@ def ema_continue(values: np.ndarray, last: float | None, keep: float = EMA_KEEP)
     return out
 
 
+def loss_top(rows: dict[str, np.ndarray]) -> float:
+    """Highest finite training or validation loss among ``rows`` (0 if none)."""
+    losses = np.concatenate([rows["data_loss"], rows["val_loss"]])
+    return float(np.max(losses, initial=0, where=np.isfinite(losses)))
+
+
 class CurvesView(QWidget):
     """Loss plot above accuracy plot, sharing the epoch axis."""
 
@@ -198,10 +204,10 @@ class CurvesView(QWidget):
         if len(history.get("epoch", ())) == 0:
             return
         self.data.append({k: history[k] for k in COLUMNS})
-        self._append_drawn(history)
+        smoothed = self._append_drawn(history)
         self._track_best(history["epoch"], history["val_loss"])
         self._redraw()
-        self._follow(history)
+        self._follow(float(history["epoch"][-1]), loss_top(smoothed))
 
     def point_count(self) -> int:
         return self.data.n
@@ -211,13 +217,16 @@ class CurvesView(QWidget):
         return {k: self.data.column(k) for k in COLUMNS}
 
     # -- internals -----------------------------------------------------------------------
-    def _append_drawn(self, history: dict[str, np.ndarray]) -> None:
-        x = history["epoch"]
+    def _append_drawn(self, history: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Feed the decimators; returns the smoothed new rows."""
+        x, smoothed = history["epoch"], {}
         for k in COLUMNS[1:]:
             smooth = ema_continue(np.asarray(history[k], float), self._last_smooth[k])
             self._last_smooth[k] = float(smooth[-1])
             self._drawn[k, False].append(x, history[k])
             self._drawn[k, True].append(x, smooth)
+            smoothed[k] = smooth
+        return smoothed
 
     def _track_best(self, epochs: np.ndarray, val_loss: np.ndarray) -> None:
         finite = np.where(np.isfinite(val_loss), val_loss, np.inf)
@@ -233,16 +242,15 @@ class CurvesView(QWidget):
         for column, curve in self.curves.items():
             curve.setData(*self._drawn[column, smooth].display())
 
-    def _follow(self, history: dict[str, np.ndarray]) -> None:
-        """Widen the axes in steps, not every frame, so their cached pixmaps stay valid."""
+    def _follow(self, last_epoch: float, top: float) -> None:
+        """Widen the axes in steps, not every frame, so their cached pixmaps stay valid.
+        ``top``: the highest smoothed loss, so a one-epoch spike does not squash the
+        curves (it runs off the top; turn Follow off and zoom out to see it)."""
         if not self.follow_box.isChecked():
             return
-        last = float(history["epoch"][-1])
-        if last > self._x_hi or self._x_hi == 0:
-            self._x_hi = nice_ceiling(max(last, 10) * X_HEADROOM)
+        if last_epoch > self._x_hi or self._x_hi == 0:
+            self._x_hi = nice_ceiling(max(last_epoch, 10) * X_HEADROOM)
             self.loss_plot.setXRange(0, self._x_hi, padding=0)
-        losses = np.concatenate([history["data_loss"], history["val_loss"]])
-        top = float(np.max(losses, initial=0, where=np.isfinite(losses)))
         if top > self._loss_hi and not self.log_box.isChecked():
             self._loss_hi = nice_ceiling(top * 1.05)
             self.loss_plot.setYRange(0, self._loss_hi, padding=0)
@@ -255,7 +263,8 @@ class CurvesView(QWidget):
             self._x_hi = self._loss_hi = 0.0
             data = self.history_arrays()
             if len(data["epoch"]):
-                self._follow(data)
+                smoothed = {k: ema_continue(data[k], None) for k in ("data_loss", "val_loss")}
+                self._follow(float(data["epoch"][-1]), loss_top(smoothed))
 
     def _set_log(self, on: bool) -> None:
         """Log axis: pyqtgraph's auto-range finds the decades; linear: our steps again."""

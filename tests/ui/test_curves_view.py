@@ -60,3 +60,14 @@ def test_axis_follows_in_round_steps(qtbot):
     (x0, x1), _ = view.loss_plot.getViewBox().viewRange()
     assert x0 == pytest.approx(0) and x1 == pytest.approx(1000)
     assert nice_ceiling(1.11) == 1.2 and nice_ceiling(0.07) == pytest.approx(0.08)
+
+
+def test_a_one_epoch_spike_does_not_squash_the_loss_axis(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    rows = _rows(0, 2000)
+    rows["val_loss"] = np.full(2000, 0.6)
+    rows["val_loss"][1500] = 4.0
+    view.append(rows)
+    _, (y0, y1) = view.loss_plot.getViewBox().viewRange()
+    assert y1 < 1.5    # the training loss starts at 1.0; the spike runs off the top
