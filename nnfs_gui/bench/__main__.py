@@ -9,9 +9,10 @@ import sys
 
 # Subcommand -> module with a main(argv) -> int; imported only when asked for, so the
 # engine benchmark needs no Qt and a missing module is a message, not a traceback.
+# `all` runs them in this order: the engine first, before the GUI bench loads Qt.
 BENCHES = {
-    "gui": "nnfs_gui.bench.gui",
     "engine": "nnfs_gui.bench.engine",
+    "gui": "nnfs_gui.bench.gui",
 }
 
 
