@@ -27,6 +27,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402  (the BLAS variables must be set before numpy loads)
+import ctypes  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
@@ -45,6 +46,36 @@ GRID_SIZES = (200, 400)
 HISTORY_ROWS = 1_000_000
 # (epochs per timed stretch of the ch11 case, of the large case, trainer-memory stretch)
 EPOCHS = {"full": (2000, 20, 2000), "quick": (60, 2, 200)}
+
+
+def blas_threads() -> str:
+    """Make OpenBLAS use one thread even if numpy was loaded before this module, and
+    say how many it uses ("?" when numpy's OpenBLAS is not found)."""
+    lib = _loaded_openblas()
+    if lib is None:
+        return "?"
+    for prefix in ("scipy_openblas", "openblas"):
+        for suffix in ("64_", "_64_", ""):
+            setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+            getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+            if setter is not None and getter is not None:
+                setter(1)
+                return str(getter())
+    return "?"
+
+
+def _loaded_openblas():
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        try:
+            return ctypes.CDLL(path)
+        except OSError:
+            continue
+    return None
 
 
 # -- the plain numpy reference ----------------------------------------------------------
@@ -257,10 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     repeats = args.repeats or (1 if args.quick else 5)
     small, large, growth = EPOCHS["quick" if args.quick else "full"]
     blas = os.environ.get("OPENBLAS_NUM_THREADS")
-    note = " (numpy was loaded before this module: BLAS threads as the caller set them)" \
-        if _NUMPY_WAS_LOADED else ""
-    print(f"engine bench: numpy {np.__version__}, OPENBLAS_NUM_THREADS={blas}{note}, "
-          f"repeats {repeats}, medians")
+    loaded = ", numpy loaded before the bench" if _NUMPY_WAS_LOADED else ""
+    print(f"engine bench: numpy {np.__version__}, OPENBLAS_NUM_THREADS={blas}{loaded}, "
+          f"BLAS threads {blas_threads()}, repeats {repeats}, medians")
     with np.errstate(over="ignore"):
         compare_training("ch11 2-64-3 300pts", False, 64, 100, small, repeats)
         compare_training("large 2-512-3 9000pts", True, 512, 3000, large, repeats)
