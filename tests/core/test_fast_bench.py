@@ -39,7 +39,7 @@ def test_quick_engine_bench_prints_every_figure():
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("engine bench: numpy ")
-    assert "OPENBLAS_NUM_THREADS=1" in lines[0]
+    assert "OPENBLAS_NUM_THREADS=1" in lines[0] and "BLAS threads 1," in lines[0]
     figures = {}
     for line in lines[1:]:
         match = LINE.match(line)
