@@ -7,6 +7,7 @@ toolbar (toolbar.py) and the status bar (status.py).
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -315,5 +316,11 @@ def run_app(args) -> int:
     tick.timeout.connect(lambda: None)
     tick.start(200)
     code = app.exec()
+    if window.worker.isRunning():
+        # The worker is inside one long step (a big model's grid can take seconds) and
+        # Qt aborts if a running QThread is destroyed: leave at once, as promised.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     window.deleteLater()
     return code
