@@ -204,3 +204,23 @@ def test_grid_is_coarse_while_dragging_and_fine_when_idle(qtbot, window):
     qtbot.waitUntil(lambda: sizes and sizes[-1] == 150, timeout=WAIT_MS)
     assert 60 in sizes                       # drawn coarse while the slider was held
     assert window.decision_view.image_rgb().shape[:2] == (150, 150)
+
+
+def test_a_run_that_cannot_start_is_a_message_not_a_crash(qtbot, window, monkeypatch):
+    from nnfs_gui.training import trainer as trainer_module
+
+    class Unlucky(trainer_module.Trainer):
+        def __init__(self, config, run_id=0):
+            if config.seed == 13:
+                raise ValueError("seed 13 is unlucky")
+            super().__init__(config, run_id)
+
+    monkeypatch.setattr(trainer_module, "Trainer", Unlucky)
+    window.controls.set_value("seed", 13)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=WAIT_MS)
+    assert window.banner.text() == "seed 13 is unlucky"
+    window.controls.set_value("seed", 1)
+    assert not window.banner.isVisible()
+    qtbot.waitUntil(lambda: _trainer(window) is not None and _trainer(window).config.seed == 1,
+                    timeout=WAIT_MS)
+    _step(qtbot, window, 3)
