@@ -105,9 +105,9 @@ class Model:
         book mode draws masks from its own stream.
 
         With (x_val (k, n_inputs), y_val (k,)) the stats also hold val_loss/val_acc of
-        the weights the epoch starts from: the same numbers as `evaluate(x_val, y_val)`
-        called just before, but for a full batch without dropout both sets share one
-        forward pass.
+        the weights the epoch starts from: the numbers `evaluate(x_val, y_val)` called
+        just before would give (up to float32 rounding), but for a full batch without
+        dropout both sets share one forward pass.
         """
         x = self.num.as_inputs(x)
         y = np.asarray(y)
