@@ -134,9 +134,11 @@ class Trainer:
         # weights it started from are already bad, so the last good ones are those
         # epoch e-1 started from. A copy every K epochs would lose up to K rows.
         params_before = model.get_params()
-        val_loss, val_acc = model.evaluate(self.x_val, self.y_val)
+        # One call trains and scores validation on the weights the epoch starts from
+        # (the fast path shares the forward pass between the two sets when it can).
         stats = model.train_epoch(self.x_train, self.y_train, cfg.batch_size, cfg.shuffle,
-                                  self.rng)
+                                  self.rng, self.x_val, self.y_val)
+        val_loss, val_acc = stats.val_loss, stats.val_acc
         for what, value in (("loss", stats.loss), ("validation loss", val_loss)):
             if not math.isfinite(value):
                 self._stop_diverged(what, value)
