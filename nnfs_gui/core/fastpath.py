@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnfs_gui.core.batches import batch_order, mean_over_batches
 from nnfs_gui.core.fastarrays import (
     IN_PLACE_ACTIVATIONS,
     FlatParams,
@@ -107,15 +108,9 @@ class FastEngine:
 
     # -- training -----------------------------------------------------------------
     def _train_batches(self, x, y, batch_size, shuffle, rng):
-        order = (rng if rng is not None else self.model.num.rng).permutation(len(x)) \
-            if shuffle else None
-        totals = np.zeros(4)
-        for start in range(0, len(x), batch_size):
-            idx = slice(start, start + batch_size) if order is None \
-                else order[start:start + batch_size]
-            xb, yb = x[idx], y[idx]
-            totals += len(xb) * np.array(self._train_step(xb, yb, rng)[:4])
-        return tuple(float(v) for v in totals / len(x))
+        order = batch_order(len(x), shuffle, rng, self.model.num.rng)
+        return mean_over_batches(len(x), batch_size, order,
+                                 lambda idx: self._train_step(x[idx], y[idx], rng))
 
     def _train_step(self, x, y, rng, x_val=None, y_val=None):
         """Forward (training columns, then validation columns if given), metrics, backward,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from nnfs_gui.core.activations import ACTIVATIONS
+from nnfs_gui.core.batches import batch_order, mean_over_batches
 from nnfs_gui.core.fastpath import FastEngine
 from nnfs_gui.core.layers import Dense, Dropout, Regularization
 from nnfs_gui.core.losses import LOSSES, accuracy
@@ -129,17 +130,9 @@ class Model:
         n = len(x)
         if batch_size == 0 or batch_size >= n:
             return EpochStats(*(float(v) for v in self._train_step(x, targets, y)))
-        order = (rng if rng is not None else self.num.rng).permutation(n) if shuffle else None
-        return self._train_batches(x, targets, y, batch_size, order)
-
-    def _train_batches(self, x, targets, y, batch_size, order) -> EpochStats:
-        totals = np.zeros(4)
-        for start in range(0, len(x), batch_size):
-            idx = slice(start, start + batch_size) if order is None \
-                else order[start:start + batch_size]
-            xb, tb, yb = x[idx], targets[idx], y[idx]
-            totals += len(xb) * np.array(self._train_step(xb, tb, yb), dtype=np.float64)
-        return EpochStats(*(float(v) for v in totals / len(x)))
+        order = batch_order(n, shuffle, rng, self.num.rng)
+        return EpochStats(*mean_over_batches(
+            n, batch_size, order, lambda idx: self._train_step(x[idx], targets[idx], y[idx])))
 
     def _train_step(self, x, targets, y):
         """Forward, metrics, backward, update. Returns (loss, data_loss, reg_loss, acc)

@@ -1,0 +1,30 @@
+"""The mini-batch loop shared by book mode's layer path (model.py) and the fast path
+(fastpath.py): batch order and the sample-weighted mean of the per-batch metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+
+def batch_order(n: int, shuffle: bool, rng, fallback_rng) -> np.ndarray | None:
+    """A permutation of range(n) drawn from `rng` (or `fallback_rng` when rng is None)
+    when `shuffle`, else None (batches in data order)."""
+    if not shuffle:
+        return None
+    return (rng if rng is not None else fallback_rng).permutation(n)
+
+
+def mean_over_batches(n: int, batch_size: int, order: np.ndarray | None,
+                      train_step: Callable[[slice | np.ndarray], Sequence[float]]
+                      ) -> tuple[float, ...]:
+    """Run `train_step(idx)` on consecutive batches of `batch_size` rows of an n-row set
+    (idx a slice, or rows of `order`) and return the metrics it gives (loss, data_loss,
+    reg_loss, acc) as their means weighted by batch size."""
+    totals = np.zeros(4)
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        idx = slice(start, stop) if order is None else order[start:stop]
+        totals += (stop - start) * np.array(train_step(idx)[:4], dtype=np.float64)
+    return tuple(float(v) for v in totals / n)
