@@ -41,7 +41,13 @@ class PreparedData:
 def prepare_data(config: Config, rng: np.random.Generator) -> PreparedData:
     """Split, augment and scale the data of ``config``; randomness from ``rng``
     (split first, then augmentation)."""
-    split = splits.make_split(config, rng)
+    return prepare_split(config, splits.make_split(config, rng), rng)
+
+
+def prepare_split(config: Config, split: splits.DataSplit,
+                  rng: np.random.Generator) -> PreparedData:
+    """Steps 2-4 on a given split (book mode brings its own, drawn from the book's
+    stream); augmentation draws from ``rng``."""
     x_aug, y_aug = augment(split.x_train, split.y_train, config.augment_copies,
                            config.augment_jitter, config.augment_rotation,
                            config.augment_flip, rng)

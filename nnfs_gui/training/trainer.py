@@ -17,12 +17,10 @@ import math
 
 import numpy as np
 
-from nnfs_gui.core.augment import augment
 from nnfs_gui.core.bookmode import draw_book_validation, make_book_run
 from nnfs_gui.core.config import Config
 from nnfs_gui.core.model import Model
-from nnfs_gui.core.pipeline import prepare_data
-from nnfs_gui.core.scaling import fit_scaler
+from nnfs_gui.core.pipeline import prepare_data, prepare_split
 from nnfs_gui.core.splits import DataSplit
 from nnfs_gui.training.history import History
 from nnfs_gui.training.snapshot import Snapshot, frozen_copy
@@ -82,15 +80,9 @@ class Trainer:
         so the book's own random stream is not disturbed. Validation is always the
         book's fresh sample.
         """
-        cfg = self.config
-        run = make_book_run(cfg)
-        self.split = DataSplit(run.x_train, run.y_train, run.x_val, run.y_val, "fresh")
-        self.scaler = fit_scaler(cfg.scaler, run.x_train)
-        x_aug, self.y_train = augment(run.x_train, run.y_train, cfg.augment_copies,
-                                      cfg.augment_jitter, cfg.augment_rotation,
-                                      cfg.augment_flip, self.rng)
-        self.x_train = self.scaler.transform(x_aug)
-        self.x_val, self.y_val = self.scaler.transform(run.x_val), run.y_val
+        run = make_book_run(self.config)
+        split = DataSplit(run.x_train, run.y_train, run.x_val, run.y_val, "fresh")
+        self._take_data(prepare_split(self.config, split, self.rng))
         self.model = run.model
 
     # -- state ---------------------------------------------------------------------
