@@ -61,6 +61,10 @@ def book_vertical_data(samples: int, classes: int, random_state: BookRandom,
     return x, y
 
 
+# The book's generators are kept apart from datasets.py on purpose: they draw float32
+# normals from the legacy RandomState in the book's order and keep the book's float32
+# noise term and uint8 labels, which book mode needs to print the book's numbers to the
+# last digit; datasets.py draws from a numpy Generator in float64.
 BOOK_DATASETS = {"spiral": book_spiral_data, "vertical": book_vertical_data}
 
 
