@@ -8,6 +8,7 @@ drives validation, the JSON round trip, the presets and the UI's controls.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import math
 from dataclasses import dataclass, field
@@ -184,7 +185,7 @@ class Config:
         """A new, validated Config with some fields changed."""
         unknown = set(changes) - set(field_names())
         if unknown:
-            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+            raise ConfigError(_unknown_keys_message("setting", unknown))
         return dataclasses.replace(self, **changes)
 
     def restart_fields_changed(self, other: Config) -> list[str]:
@@ -212,7 +213,7 @@ class Config:
                 f"{SCHEMA_VERSION})")
         unknown = set(data) - set(field_names())
         if unknown:
-            raise ConfigError(f"unknown key(s): {', '.join(sorted(unknown))}")
+            raise ConfigError(_unknown_keys_message("key", unknown))
         return cls(**data)
 
     def to_json(self) -> str:
@@ -256,31 +257,38 @@ def live_fields() -> tuple[str, ...]:
 
 
 def _check_field(f: dataclasses.Field, value: Any) -> None:
-    s: Spec = f.metadata["spec"]
+    """Raise ConfigError naming the field, the value and what is allowed."""
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
-    name = f.name
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise ConfigError(f"{name}: expected true or false, got {value!r}")
-        return
-    if kind == "str":
-        if not isinstance(value, str):
-            raise ConfigError(f"{name}: expected a string, got {value!r}")
-        if s.choices is not None and value not in s.choices:
-            raise ConfigError(f"{name}: {value!r} is not one of {', '.join(s.choices)}")
-        return
-    if kind.startswith("tuple"):
-        _check_hidden(name, value, s)
-        return
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{name}: expected a whole number, got {value!r}")
-    elif kind == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{name}: expected a number, got {value!r}")
-        if not math.isfinite(value):
-            raise ConfigError(f"{name}: expected a finite number, got {value!r}")
+    _CHECKS[kind.split("[")[0]](f.name, value, f.metadata["spec"])
+
+
+def _check_bool(name: str, value: Any, s: Spec) -> None:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name}: expected true or false, got {value!r}")
+
+
+def _check_str(name: str, value: Any, s: Spec) -> None:
+    if not isinstance(value, str):
+        raise ConfigError(f"{name}: expected a string, got {value!r}")
+    if s.choices is not None and value not in s.choices:
+        raise ConfigError(f"{name}: {value!r} is not one of {', '.join(s.choices)}")
+
+
+def _check_int(name: str, value: Any, s: Spec) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name}: expected a whole number{_allowed(s)}, got {value!r}")
     _check_range(name, value, s)
+
+
+def _check_float(name: str, value: Any, s: Spec) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value):
+        raise ConfigError(f"{name}: expected a finite number{_allowed(s)}, got {value!r}")
+    _check_range(name, value, s)
+
+
+def _allowed(s: Spec) -> str:
+    return "" if s.lo is None or s.hi is None else f" in {s.lo}..{s.hi}"
 
 
 def _check_range(name: str, value: float, s: Spec) -> None:
@@ -291,8 +299,23 @@ def _check_range(name: str, value: float, s: Spec) -> None:
 def _check_hidden(name: str, value: Any, s: Spec) -> None:
     if not isinstance(value, tuple) or not 1 <= len(value) <= MAX_HIDDEN_LAYERS:
         raise ConfigError(
-            f"{name}: expected 1 to {MAX_HIDDEN_LAYERS} layer sizes, got {value!r}")
+            f"{name}: expected a list of 1 to {MAX_HIDDEN_LAYERS} layer sizes, got {value!r}")
     for n in value:
         if isinstance(n, bool) or not isinstance(n, int):
-            raise ConfigError(f"{name}: layer sizes must be whole numbers, got {value!r}")
+            raise ConfigError(f"{name}: layer sizes must be whole numbers{_allowed(s)}, "
+                              f"got {value!r}")
         _check_range(name, n, s)
+
+
+# Field type (as annotated) -> its check.
+_CHECKS = {"bool": _check_bool, "str": _check_str, "int": _check_int, "float": _check_float,
+           "tuple": _check_hidden}
+
+
+def _unknown_keys_message(what: str, unknown: set[str]) -> str:
+    """'unknown key(s): lerning_rate (did you mean learning_rate?)'."""
+    names = []
+    for key in sorted(unknown):
+        close = difflib.get_close_matches(key, field_names(), n=1)
+        names.append(f"{key} (did you mean {close[0]}?)" if close else key)
+    return f"unknown {what}(s): {', '.join(names)}"
