@@ -41,6 +41,3 @@ def _umask() -> int:
 def write_text_atomic(path: str | Path, text: str) -> Path:
     return write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
 
-
-def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    return write_atomic(path, lambda p: p.write_bytes(data))
