@@ -14,8 +14,8 @@ N`` (like ``config.epochs``) names the last epoch: epochs 0..N run, as the book'
 100, ..., 10000. After training, ``validation, acc: ..., loss: ...`` reports the
 final weights on the validation data.
 
-Exit codes: 0 done; 1 the training diverged (files are still written) or a figure
-export failed; 2 a usage error. Errors are one line on stderr, no traceback.
+Exit codes: 0 done; 1 the training diverged (files are still written) or writing
+the files or a figure export failed; 2 a usage error. Errors are one line on stderr, no traceback.
 """
 
 from __future__ import annotations
@@ -58,11 +58,9 @@ def run_headless(args) -> int:
     print(validation_line(final["val_acc"], final["val_loss"]))
     if trainer.diverged:
         print(trainer.message, file=sys.stderr)
-    if out_dir is not None:
-        write_outputs(trainer, out_dir, formats, final, seconds)
-        if export_figures is not None and not write_figures(export_figures, trainer, out_dir,
-                                                            formats):
-            return EXIT_FAILED
+    if out_dir is not None and not write_files(trainer, out_dir, formats, final, seconds,
+                                               export_figures):
+        return EXIT_FAILED
     return EXIT_FAILED if trainer.diverged else EXIT_OK
 
 
@@ -134,6 +132,19 @@ def figure_exporter(formats: list[str]):
     except ImportError as e:
         raise UsageError(f"figure export is not available ({e})") from None
     return export_figures
+
+
+def write_files(trainer: Trainer, out_dir: Path, formats: list[str], final: dict,
+                seconds: float, export_figures) -> bool:
+    """The data files, then the figures if asked for; a failure is one line on stderr.
+    Returns success."""
+    try:
+        write_outputs(trainer, out_dir, formats, final, seconds)
+    except OSError as e:
+        where = e.filename2 or e.filename or out_dir  # replace() names the target second
+        print(f"nnfs-gui: cannot write {where}: {e.strerror or e}", file=sys.stderr)
+        return False
+    return export_figures is None or write_figures(export_figures, trainer, out_dir, formats)
 
 
 def write_figures(export_figures, trainer: Trainer, out_dir: Path, formats: list[str]) -> bool:

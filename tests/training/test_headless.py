@@ -202,3 +202,12 @@ def test_figure_export_goes_through_the_ui_exporter(tmp_path):
 
 def test_export_without_out_is_a_usage_error():
     assert "--out" in one_line_error(run_cli("--preset", "ch11-overfit", "--export", "csv"))
+
+
+def test_unwritable_output_file_is_one_line_and_exit_1(tmp_path):
+    (tmp_path / "history.csv").mkdir()  # a folder where the file must go
+    result = run_cli("--preset", "ch11-overfit", "--epochs", "5", "--print-every", "0",
+                     "--out", str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "history.csv" in lines[0], result.stderr
