@@ -89,22 +89,25 @@ class FastEngine:
 
     def evaluate(self, x, y) -> tuple[float, float]:
         """(mean data loss, accuracy) on (x (n, n_in), y (n,)), no dropout."""
-        ws = self._workspace(len(x), 0)
-        np.copyto(ws.inputs[:-1], x.T)
-        self._forward(ws, training=False, rng=None)
+        ws = self._inference_pass(x)
         (loss,), (acc,) = self._metrics(ws, (y,))
         return loss, acc
 
     def output(self, x) -> np.ndarray:
         """(n, n_out) head activation outputs (softmax probabilities, sigmoid, linear)."""
-        ws = self._workspace(len(x), 0)
-        np.copyto(ws.inputs[:-1], x.T)
-        self._forward(ws, training=False, rng=None)
+        ws = self._inference_pass(x)
         if self.fused_head:
             softmax_columns(ws.out)
             return ws.out.T.copy()
         with np.errstate(over="ignore"):
             return np.array(self.model.head.activation.forward(ws.out.T.copy()))
+
+    def _inference_pass(self, x) -> Workspace:
+        """Forward pass of x (n, n_in) without dropout; the logits are in ws.out (n_out, n)."""
+        ws = self._workspace(len(x), 0)
+        np.copyto(ws.inputs[:-1], x.T)
+        self._forward(ws, training=False, rng=None)
+        return ws
 
     # -- training -----------------------------------------------------------------
     def _train_batches(self, x, y, batch_size, shuffle, rng):
