@@ -19,6 +19,7 @@ import numpy as np
 from nnfs_gui.core import scaling, splits
 from nnfs_gui.core.augment import augment
 from nnfs_gui.core.config import Config
+from nnfs_gui.core.splits import read_only_copy
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,7 @@ def prepare_split(config: Config, split: splits.DataSplit,
                            config.augment_jitter, config.augment_rotation,
                            config.augment_flip, rng)
     scaler = scaling.fit_scaler(config.scaler, split.x_train)
-    return PreparedData(split, scaler, _read_only(scaler.transform(x_aug)),
-                        _read_only(y_aug), _read_only(scaler.transform(split.x_val)),
-                        split.y_val)
+    return PreparedData(split, scaler, read_only_copy(scaler.transform(x_aug)),
+                        read_only_copy(y_aug), read_only_copy(scaler.transform(split.x_val)),
+                        read_only_copy(split.y_val))
 
-
-def _read_only(a: np.ndarray) -> np.ndarray:
-    copy = np.array(a, copy=True)
-    copy.flags.writeable = False
-    return copy

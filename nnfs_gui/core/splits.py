@@ -44,15 +44,16 @@ class DataSplit:
     strategy: str
 
 
-def _read_only(a: np.ndarray, dtype: type) -> np.ndarray:
+def read_only_copy(a: np.ndarray, dtype: type | None = None) -> np.ndarray:
+    """A copy of `a` (in `dtype` if given) that cannot be written to."""
     copy = np.array(a, dtype=dtype, copy=True)
     copy.flags.writeable = False
     return copy
 
 
 def _build(x_train, y_train, x_val, y_val, strategy: str) -> DataSplit:
-    return DataSplit(_read_only(x_train, np.float32), _read_only(y_train, np.int64),
-                     _read_only(x_val, np.float32), _read_only(y_val, np.int64), strategy)
+    return DataSplit(read_only_copy(x_train, np.float32), read_only_copy(y_train, np.int64),
+                     read_only_copy(x_val, np.float32), read_only_copy(y_val, np.int64), strategy)
 
 
 def held_out_per_class(samples: int, val_fraction: float) -> int:
