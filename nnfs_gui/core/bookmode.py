@@ -64,7 +64,9 @@ def book_vertical_data(samples: int, classes: int, random_state: BookRandom,
 # The book's generators are kept apart from datasets.py on purpose: they draw float32
 # normals from the legacy RandomState in the book's order and keep the book's float32
 # noise term and uint8 labels, which book mode needs to print the book's numbers to the
-# last digit; datasets.py draws from a numpy Generator in float64.
+# last digit (for every class count: with 6-8 classes the book's arms overlap, and book
+# mode keeps that); datasets.py draws from a numpy Generator in float64 and spaces the
+# spiral arms evenly from 6 classes on.
 BOOK_DATASETS = {"spiral": book_spiral_data, "vertical": book_vertical_data}
 
 

@@ -63,18 +63,36 @@ def _stack_classes(class_points: ClassPoints) -> DataGenerator:
 
 # -- the book's data sets --------------------------------------------------------
 
+# The book's arm c sweeps the angles 10c .. 10c + 10 rad (t = 4c .. 4c + 4, times 2.5),
+# so arm starts lie 10c mod 2 pi apart. Up to 5 classes the closest two starts are
+# 1.15 rad apart; with 6, arm 5 starts 0.27 rad from arm 0 (50 - 8 pi), the arms nearly
+# coincide and the data is close to inseparable. Beyond this many classes the arms
+# therefore start evenly spaced, 2 pi / classes apart, with the book's sweep and noise.
+_BOOK_SPIRAL_MAX_CLASSES = 5
+
+
+def _spiral_t_start(c: int, classes: int) -> float:
+    """Where arm c's parameter t begins (its start angle / 2.5): the book's 4c for up to
+    5 classes, evenly spaced start angles beyond."""
+    if classes <= _BOOK_SPIRAL_MAX_CLASSES:
+        return 4.0 * c
+    return 2.0 * np.pi * c / classes / 2.5
+
+
 def _spiral(c: int, samples: int, classes: int, noise: float,
             rng: np.random.Generator) -> Points:
     """The book's spiral arm of class c (``spiral_data``, ch. 2 and 11).
 
-    r = linspace(0, 1, samples); t = linspace(4c, 4c + 4, samples) +
-    randn(samples) * noise; points (r sin 2.5t, r cos 2.5t). ``noise`` is the
-    book's angle noise factor (0.2 in the book). Points run from the centre to
-    the outer end of the arm. Note: with more than 3 classes some arms start
-    close to each other (arm c starts at angle 10c rad), as in the book's formula.
+    r = linspace(0, 1, samples); t = linspace(t0, t0 + 4, samples) +
+    randn(samples) * noise; points (r sin 2.5t, r cos 2.5t). For up to 5 classes
+    t0 = 4c, the book's formula exactly; for 6-8 classes the arms start evenly
+    around the circle instead (the book's starts would overlap, see above).
+    ``noise`` is the book's angle noise factor (0.2 in the book). Points run from
+    the centre to the outer end of the arm.
     """
     radius = np.linspace(0.0, 1.0, samples)
-    angle = np.linspace(4.0 * c, 4.0 * (c + 1), samples) + rng.standard_normal(samples) * noise
+    t0 = _spiral_t_start(c, classes)
+    angle = np.linspace(t0, t0 + 4.0, samples) + rng.standard_normal(samples) * noise
     return np.column_stack([radius * np.sin(angle * 2.5), radius * np.cos(angle * 2.5)])
 
 

@@ -53,8 +53,9 @@ def test_same_seed_same_arrays_other_seed_other_arrays(name):
     assert not np.allclose(a, c)
 
 
-def test_spiral_is_the_books_formula_for_a_known_draw():
-    samples, classes, noise = 100, 3, 0.2
+@pytest.mark.parametrize("classes", [2, 3, 4, 5])
+def test_spiral_is_the_books_formula_for_a_known_draw(classes):
+    samples, noise = 100, 0.2
     x, y = make_dataset("spiral", samples, classes, noise, rng(42))
     draw = rng(42)
     for c in range(classes):
@@ -62,6 +63,24 @@ def test_spiral_is_the_books_formula_for_a_known_draw():
         t = np.linspace(c * 4, (c + 1) * 4, samples) + draw.standard_normal(samples) * noise
         expected = np.c_[r * np.sin(t * 2.5), r * np.cos(t * 2.5)].astype(np.float32)
         assert np.array_equal(x[y == c], expected)
+
+
+def arm_start_angles(classes: int) -> np.ndarray:
+    """Angle of each clean arm's second point (x = r sin a, y = r cos a); arms are
+    rotations of each other, so these differ as the arms' start angles do."""
+    x, y = make_dataset("spiral", 50, classes, 0.0, rng())
+    second = np.array([x[y == c][1] for c in range(classes)], dtype=np.float64)
+    return np.arctan2(second[:, 0], second[:, 1])
+
+
+@pytest.mark.parametrize("classes", range(2, 9))
+def test_spiral_arms_start_apart_for_every_class_count(classes):
+    a = arm_start_angles(classes)
+    gap = np.abs(a[:, None] - a[None, :]) % (2 * np.pi)
+    gap = np.minimum(gap, 2 * np.pi - gap)[~np.eye(classes, dtype=bool)]
+    assert gap.min() >= 0.5, (classes, gap.min())
+    if classes >= 6:  # evenly spaced: every arm has neighbours 2 pi / classes away
+        assert gap.min() == pytest.approx(2 * np.pi / classes, abs=1e-5)
 
 
 def test_spiral_noise_is_the_angle_noise_factor():
