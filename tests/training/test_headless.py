@@ -154,6 +154,21 @@ def test_bad_config_file_names_the_field(tmp_path):
     assert "learning_rate" in line and "50" in line
 
 
+@pytest.mark.parametrize(("content", "words"), [
+    ({"lerning_rate": 0.1}, ("lerning_rate", "did you mean learning_rate")),
+    ({"hidden": "64"}, ("hidden", "'64'")),
+    ({"epochs": 10.5}, ("epochs", "10.5", "whole number", "1..1000000")),
+    ({"schema_version": 99}, ("schema_version", "99", "reads 1")),
+])
+def test_unknown_key_wrong_type_or_schema_is_one_line_naming_it(tmp_path, content, words):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(content))
+    line = one_line_error(run_cli("--config", str(path)))
+    assert str(path) in line
+    for word in words:
+        assert word in line, line
+
+
 def test_config_file_that_is_not_json(tmp_path):
     path = tmp_path / "run.json"
     path.write_text("{not json")
