@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -286,13 +286,20 @@ class MainWindow(QMainWindow):
 
     # -- settings and closing ------------------------------------------------------------------
     def _restore_geometry(self) -> None:
-        if self.settings is not None and self.settings.value("geometry") is not None:
-            self.restoreGeometry(self.settings.value("geometry"))
+        """Size and position of the last session (plain values, not Qt's geometry blob)."""
+        if self.settings is None:
+            return
+        size, pos = self.settings.value("window/size"), self.settings.value("window/pos")
+        if isinstance(size, QSize) and size.isValid():
+            self.resize(size)
+        if isinstance(pos, QPoint):
+            self.move(pos)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.worker.stop(900)
         if self.settings is not None:
-            self.settings.setValue("geometry", self.saveGeometry())
+            self.settings.setValue("window/size", self.size())
+            self.settings.setValue("window/pos", self.pos())
             self.settings.setValue("config", self.config.to_json())
             self.settings.sync()
         event.accept()
@@ -303,6 +310,10 @@ def run_app(args) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nnfs-gui")
     app.setOrganizationName("nnfs-gui")
+    # X11 names untitled windows (e.g. Qt's hidden client-leader window) after the
+    # display name; one that differs from the title keeps "nnfs-gui" unique to the
+    # main window, which window managers and the real-window tests look for.
+    app.setApplicationDisplayName("Neural Networks from Scratch")
     settings = QSettings()
     config, note = presets.startup_config(args, settings.value("config"))
     window = MainWindow(config, settings, message=note)

@@ -188,7 +188,7 @@ def test_settings_remember_the_config_and_fall_back_quietly(qtbot, tmp_path):
     args = SimpleNamespace(config=None, preset=None)
     config, note = startup_config(args, saved.value("config"))
     assert config.learning_rate == 0.02 and note == ""
-    assert saved.value("geometry") is not None
+    assert saved.value("window/size") is not None
     config, note = startup_config(args, "{not json")
     assert config.name == "ch11-overfit" and "last session" in note
 
