@@ -20,6 +20,22 @@ def _image_array(path: Path) -> np.ndarray:
         :, : img.width() * 4].reshape(img.height(), img.width(), 4)[..., :3].copy()
 
 
+def close_and_wait(display: str, proc: subprocess.Popen, patience: float = 5.0) -> tuple:
+    """Close the window as a window manager would; (stdout, stderr, requests sent).
+
+    Under Xvfb without a window manager, a WM_DELETE_WINDOW message is now and then
+    dropped before it reaches Qt's event system (seen in ~20% of runs, with the
+    placeholder window of the first commit as well; no Close event arrives), while a
+    second one closes the window at once: so one more request after ``patience`` s.
+    """
+    assert close_window(display, "nnfs-gui"), "no window titled nnfs-gui"
+    try:
+        return (*proc.communicate(timeout=patience), 1)
+    except subprocess.TimeoutExpired:
+        assert close_window(display, "nnfs-gui"), "the window vanished but did not exit"
+        return (*proc.communicate(timeout=10), 2)
+
+
 def test_window_opens_and_closes(xserver, tmp_path):
     before = _image_array(xserver.grab(tmp_path / "before.png"))
     proc = subprocess.Popen([sys.executable, str(ROOT / "main.py")], env=xserver.env(),
@@ -32,8 +48,7 @@ def test_window_opens_and_closes(xserver, tmp_path):
         assert len(np.unique(before.reshape(-1, 3), axis=0)) <= 2
         changed = np.any(shot != before, axis=2).mean()
         assert changed > 0.2, f"only {changed:.1%} of the screen changed"
-        assert close_window(xserver.display, "nnfs-gui"), "no window titled nnfs-gui"
-        out, err = proc.communicate(timeout=10)
+        out, err, _ = close_and_wait(xserver.display, proc)
     finally:
         if proc.poll() is None:
             proc.kill()
