@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from types import SimpleNamespace
@@ -46,9 +47,18 @@ def ensure_qt_app():
 
     if not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    qInstallMessageHandler(_drop_offscreen_noise)
     return QApplication.instance() or QApplication([])
+
+
+def _drop_offscreen_noise(mode, context, message: str) -> None:
+    """Qt's messages to stderr, less the offscreen plugin's size-hint warning, which it
+    prints for every hidden view it lays out: noise in a scripted run's output."""
+    if "propagateSizeHints" not in message:
+        sys.stderr.write(message + "\n")
 
 
 class OffscreenViews:
