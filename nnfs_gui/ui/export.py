@@ -69,8 +69,6 @@ class ExportController(QObject):
     # -- menus ---------------------------------------------------------------------
     def _build_actions(self) -> None:
         w = self.window
-        self._free_shortcut(QKeySequence(QKeySequence.StandardKey.Save),
-                            QKeySequence("Ctrl+Shift+S"))
         self.export_action = self._action("Export…", "Ctrl+E", self.export_dialog,
                                           "Save a picture (PNG, SVG, PDF) or the data (CSV, "
                                           "JSON) of the current run.")
@@ -102,12 +100,6 @@ class ExportController(QObject):
         action.setStatusTip(tip)
         action.triggered.connect(lambda *_: slot())
         return action
-
-    def _free_shortcut(self, taken: QKeySequence, replacement: QKeySequence) -> None:
-        """Move another action off ``taken`` (two actions on one key fire neither)."""
-        for action in self.window.findChildren(QAction):
-            if action.shortcut() == taken:
-                action.setShortcut(replacement)
 
     # -- state from the frames the window draws ---------------------------------------
     def _on_frame(self, frame) -> None:

@@ -76,7 +76,8 @@ class MainWindow(QMainWindow):
         self.presets_menu = bar.addMenu("&Presets")
         self.export_menu = bar.addMenu("&Export")
         save = QAction("Save current as preset…", self)
-        save.setShortcut(QKeySequence.StandardKey.Save)
+        # Ctrl+S is Save model (ui/export.py); two actions on one key fire neither.
+        save.setShortcut(QKeySequence("Ctrl+Shift+S"))
         save.setToolTip("Save the current settings as a preset of your own.")
         save.triggered.connect(self.save_preset_dialog)
         quit_ = QAction("Quit", self)

@@ -224,3 +224,16 @@ def test_a_run_that_cannot_start_is_a_message_not_a_crash(qtbot, window, monkeyp
     qtbot.waitUntil(lambda: _trainer(window) is not None and _trainer(window).config.seed == 1,
                     timeout=WAIT_MS)
     _step(qtbot, window, 3)
+
+
+def test_every_shortcut_of_the_window_belongs_to_one_action(window):
+    from collections import Counter
+
+    from PySide6.QtGui import QAction
+
+    keys = Counter(key.toString() for action in window.findChildren(QAction)
+                   for key in action.shortcuts() if not key.isEmpty())
+    assert keys["Ctrl+S"] == 1 and keys["Ctrl+Shift+S"] == 1   # Save model; save preset
+    assert [key for key, n in keys.items() if n > 1] == []
+    saves = {a.text(): a.shortcut().toString() for a in window.file_menu.actions()}
+    assert saves["Save current as preset…"] == "Ctrl+Shift+S"
