@@ -6,9 +6,10 @@ and to the File menu: Open model… (Ctrl+O) and Save model… (Ctrl+S).
 
 The window's worker thread owns the trainer. This module collects the history
 and the data points from the frames the window draws (``window.frame_listeners``),
-so exporting data never touches the worker. Saving or loading a model does need
-the trainer: it first pauses the worker and waits for the frame that says it
-stopped, so the weights are read or written while no epoch runs.
+so exporting data never touches the worker. Saving a model asks the worker for a
+copy of the weights (``worker.request_model``: taken between two chunks, carried by
+the next frame); opening one hands the weights to the worker
+(``window.start_from_model``), which starts the new run with them itself.
 
 Every failure (no permission, full disk, bad path, a broken model file) ends as
 a message box with one readable sentence; nothing is lost from the window.
@@ -39,8 +40,7 @@ from nnfs_gui.ui.recorder import Recorder, grab_side_by_side
 
 LAST_FOLDER_KEY = "export/last_folder"
 MODEL_FILTER = "nnfs-gui model (*.npz)"
-PAUSE_WAIT_MS = 3000  # how long to wait for the worker to confirm it paused
-RUN_START_WAIT_MS = 15000  # how long to wait for a loaded model's run to start
+MODEL_WAIT_MS = 5000  # how long to wait for the frame carrying the model's copy
 RECORD_WIDTH = 800
 
 
@@ -182,14 +182,26 @@ class ExportController(QObject):
 
     # -- models ----------------------------------------------------------------------------
     def save_model(self, path: str | Path | None = None) -> Path | None:
-        """Save the running model (weights, config, scaler) after pausing the worker."""
+        """Save the running model (weights, config, scaler), as the worker copied it
+        between two chunks; training goes on meanwhile."""
         path = path or self._ask_path("Save model", f"{self.window.config.name}.npz", save=True)
         if not path:
             return None
-        return self.guarded(lambda: self._with_paused_worker(lambda t: _save_model(t, path)))
+        return self.guarded(lambda: _save_model(self._model_copy(), path))
+
+    def _model_copy(self):
+        """The current run's ModelState, from the worker's next frame."""
+        w = self.window
+        w.worker.request_model()
+        run_id, seen = w.run_id, []
+        self._wait_for_frame(lambda f: f.run_id == run_id and f.model_state is not None
+                             and not seen.append(f.model_state), MODEL_WAIT_MS)
+        if not seen:
+            raise ExportError("No model yet: the run has not started (see the banner).")
+        return seen[0]
 
     def open_model(self, path: str | Path | None = None) -> bool:
-        """Load a model: its settings start a run whose weights are then the saved ones."""
+        """Load a model: a new run of its settings starts from its weights (paused)."""
         path = path or self._ask_path("Open model", "", save=False)
         if not path:
             return False
@@ -200,41 +212,24 @@ class ExportController(QObject):
         except ModelFileError as e:
             self.show_error(str(e))
             return False
-        return bool(self.guarded(lambda: self._start_loaded_run(path, model, config, scaler)))
-
-    def _start_loaded_run(self, path, model, config, scaler) -> bool:
         w = self.window
-        w.set_playing(False)
-        w.controls.set_config(config)
-        w.toolbar.show_preset("")
-        w.apply_config(config, restart=True)
-        run_id = w.run_id
-        if not self._wait_for_frame(lambda f: f.run_id == run_id and f.points is not None,
-                                    RUN_START_WAIT_MS):
-            raise ExportError(f"The run of {Path(path).name} did not start (see the banner).")
-        trainer = w.worker.trainer  # idle: a fresh run that was not asked to play
-        trainer.model.set_params(model.get_params())
-        w.worker.request_frame()
-        note = _scaler_note(trainer.scaler, scaler)
+        w.start_from_model(config, model.get_params())
         self.remember_folder(Path(path).parent)
-        self.tell(f"Loaded {Path(path).name}: the regions show its weights. Play trains on "
-                  f"from them (fresh optimizer state).{note}")
+        self._tell_when_loaded(Path(path).name, w.run_id, scaler)
         return True
 
-    def _with_paused_worker(self, work: Callable):
-        """Run ``work(trainer)`` while the worker is paused; resume it afterwards."""
-        w = self.window
-        if w.worker.trainer is None:
-            raise ExportError("No model yet: the run has not started.")
-        playing = w.worker.playing
-        if playing:
-            w.set_playing(False)
-            self._wait_for_frame(lambda f: not f.playing, PAUSE_WAIT_MS)
-        try:
-            return work(w.worker.trainer)
-        finally:
-            if playing:
-                w.set_playing(True)
+    def _tell_when_loaded(self, name: str, run_id: int, saved_scaler) -> None:
+        """Once the loaded run's first frame is drawn, say so (and if its scaler differs)."""
+        listeners = self.window.frame_listeners
+
+        def listener(frame) -> None:
+            if frame.run_id != run_id or frame.points is None:
+                return
+            listeners.remove(listener)
+            self.tell(f"Loaded {name}: the regions show its weights. Play trains on from "
+                      f"them (fresh optimizer state).{_scaler_note(frame.scaler, saved_scaler)}")
+
+        listeners.append(listener)
 
     def _wait_for_frame(self, accept: Callable, timeout_ms: int) -> bool:
         """Spin the event loop until the window draws a frame ``accept``s, or time out."""
@@ -296,12 +291,12 @@ class ExportController(QObject):
         self.window.status.message(text, 10000)
 
 
-def _save_model(trainer, path) -> Path:
+def _save_model(state, path) -> Path:
+    """Write a worker's ModelState (it has what save_model reads from a model)."""
     from nnfs_gui.core.serialization import save_model
     from nnfs_gui.ui.export_io import save_file
 
-    return save_file(path, lambda p: save_model(p, trainer.model, trainer.config,
-                                                trainer.scaler))
+    return save_file(path, lambda p: save_model(p, state, state.config, state.scaler))
 
 
 def _scaler_note(running, saved) -> str:

@@ -166,6 +166,17 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.worker.submit(self.config, self.run_id)
 
+    def start_from_model(self, config: Config, params: list) -> None:
+        """A new run of ``config`` whose weights are ``params`` (a loaded model), paused:
+        its first frame shows the loaded model; Play trains on with a fresh optimizer."""
+        self.toolbar.set_playing(False)
+        self.controls.set_config(config)
+        self.toolbar.show_preset("")
+        self.config = config
+        self.run_id += 1
+        self.banner.hide()
+        self.worker.submit_model(config, self.run_id, params)
+
     def apply_config(self, config: Config, restart: bool) -> None:
         self.config = config
         if restart:

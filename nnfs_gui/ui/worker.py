@@ -2,7 +2,10 @@
 
 A busy thread runs no queued slots, so the UI does not call into the worker
 through signals. It sets flags and drops the newest (config, run id) into a
-one-slot mailbox (newest wins); the worker reads both between chunks. The worker
+one-slot mailbox (newest wins); the worker reads both between chunks. Loading a
+saved model goes through the same mailbox (the worker starts the run and sets the
+weights itself), and saving one asks the worker for a copy of the weights, which
+the next frame carries: the GUI thread never touches the trainer. The worker
 answers with at most ~30 frames a second (one signal emit each), and waits for
 the UI to acknowledge a frame before sending the next, so a slow screen never
 piles up a queue: the history rows simply wait in the trainer until the next
@@ -33,6 +36,27 @@ UI_TURN = 0.02
 
 
 @dataclass(frozen=True)
+class ModelState:
+    """A copy of a run's model, taken by the worker between chunks, for saving.
+
+    Has what ``serialization.save_model`` reads from a model (``get_params()``,
+    ``n_inputs``, ``n_classes``), plus the run's config, scaler and epoch.
+    params: copies of the model's parameters, in ``get_params()`` order.
+    """
+
+    run_id: int
+    epoch: int
+    config: Config
+    scaler: object
+    params: tuple[np.ndarray, ...]
+    n_inputs: int
+    n_classes: int
+
+    def get_params(self) -> list[np.ndarray]:
+        return [p.copy() for p in self.params]
+
+
+@dataclass(frozen=True)
 class Frame:
     """What the UI receives: a snapshot plus what the views need besides it.
 
@@ -42,6 +66,8 @@ class Frame:
     playing: whether the worker is still playing after this frame (divergence, the
         epoch limit and ``pause_at`` pause it).
     error: a message when a run could not start or a change could not apply.
+    model_state: a copy of the model, in the frame that answers ``request_model``.
+    scaler: the run's fitted scaler, on the first frame of a run (with ``points``).
     """
 
     run_id: int
@@ -50,6 +76,8 @@ class Frame:
     val_pred: np.ndarray | None = None
     playing: bool = False
     error: str = ""
+    model_state: ModelState | None = None
+    scaler: object | None = None
 
 
 class _Controls:
@@ -64,8 +92,10 @@ class _Controls:
         self.playing_grid_size = 100   # a 150 grid costs ~25 epochs of training per frame
         self.pause_at: int | None = None
         self.want_frame = False
+        self.want_model = False        # the next frame carries a ModelState
         self.frame_in_flight = False
-        self.mailbox: tuple[Config, int] | None = None
+        # (config, run id, params to start from or None)
+        self.mailbox: tuple[Config, int, list | None] | None = None
 
 
 class TrainingWorker(QThread):
@@ -88,7 +118,17 @@ class TrainingWorker(QThread):
     # -- the UI's side -------------------------------------------------------------
     def submit(self, config: Config, run_id: int) -> None:
         """Newest config wins: a new run id starts a new run, else applies live."""
-        self._set(mailbox=(config, run_id), want_frame=True)
+        self._set(mailbox=(config, run_id, None), want_frame=True)
+
+    def submit_model(self, config: Config, run_id: int, params: list[np.ndarray]) -> None:
+        """Start run ``run_id`` of ``config`` from the weights ``params`` (a loaded
+        model, fresh optimizer state) and send its first frame, paused."""
+        params = [np.array(p, copy=True) for p in params]
+        self._set(mailbox=(config, run_id, params), want_frame=True, playing=False, steps=0)
+
+    def request_model(self) -> None:
+        """Ask for a copy of the model: the next frame carries it as ``model_state``."""
+        self._set(want_model=True, want_frame=True)
 
     def play(self) -> None:
         self._set(playing=True)
@@ -161,9 +201,12 @@ class TrainingWorker(QThread):
             item, self._c.mailbox = self._c.mailbox, None
         if item is None:
             return
-        config, run_id = item
+        config, run_id, params = item
         try:
-            if self.trainer is None or run_id != self.trainer.run_id:
+            if params is not None:
+                self._start_run(config, run_id)
+                self.trainer.model.set_params(params)
+            elif self.trainer is None or run_id != self.trainer.run_id:
                 self._start_run(config, run_id)
             elif config != self.trainer.config:
                 self.trainer.apply_live(config)
@@ -250,8 +293,12 @@ class TrainingWorker(QThread):
         points, self._new_run_points = self._new_run_points, None
         # Mistakes are marked together with the regions they are read against.
         val_pred = predict_val(t) if snap.grid is not None else None
+        with self._c.wake:
+            want_model, self._c.want_model = self._c.want_model, False
         return Frame(run_id=t.run_id, snapshot=snap, points=points,
-                     val_pred=val_pred, playing=self._c.playing, error=error)
+                     val_pred=val_pred, playing=self._c.playing, error=error,
+                     model_state=model_state(t) if want_model else None,
+                     scaler=t.scaler if points is not None else None)
 
 
 def run_points(trainer) -> RunPoints:
@@ -261,6 +308,17 @@ def run_points(trainer) -> RunPoints:
     for a in arrays:
         a.flags.writeable = False
     return RunPoints(*arrays, n_classes=trainer.config.classes, extent=trainer.extent)
+
+
+def model_state(trainer) -> ModelState:
+    """A copy of the trainer's model as it is now (call on the worker thread)."""
+    m = trainer.model
+    params = tuple(m.get_params())   # copies
+    for p in params:
+        p.flags.writeable = False
+    return ModelState(run_id=trainer.run_id, epoch=trainer.epoch, config=trainer.config,
+                      scaler=trainer.scaler, params=params, n_inputs=m.n_inputs,
+                      n_classes=m.n_classes)
 
 
 def predict_val(trainer) -> np.ndarray | None:

@@ -109,18 +109,50 @@ def test_saved_model_reloads_to_identical_predictions(qtbot, window, tmp_path):
     np.testing.assert_array_equal(model.predict_proba(scaler.transform(points)), expected)
 
 
-def test_open_model_restores_the_regions_of_the_saved_weights(qtbot, window, tmp_path):
-    _train_to(qtbot, window, 80)
+def _first_frame_of_run(window, run_id: int) -> list:
+    """A list that receives the first drawn frame of run ``run_id``."""
+    frames: list = []
+    window.frame_listeners.append(
+        lambda f: f.run_id == run_id and f.points is not None and frames.append(f))
+    return frames
+
+
+def test_open_model_shows_the_saved_regions_and_trains_on_from_them(qtbot, window, tmp_path):
+    from nnfs_gui.training.trainer import grid_points
+
+    _train_to(qtbot, window, 150)
     c = window.export_controller
     path = c.save_model(tmp_path / "m.npz")
-    trained_params = [p.copy() for p in window.worker.trainer.model.get_params()]
-    window.reset_run()  # fresh weights: the regions are gone
-    qtbot.waitUntil(lambda: len(c.history) <= 1, timeout=10_000)
+    saved_loss = c.history.last()["data_loss"]
+    window.apply_config(SMALL.replace(hidden=(4,), seed=7), restart=True)  # change things
+    qtbot.waitUntil(lambda: len(c.history) <= 1 and window.worker.trainer.config.seed == 7,
+                    timeout=10_000)
+    old_run = window.run_id
+    frames = _first_frame_of_run(window, old_run + 1)
     assert c.open_model(path), window.export_errors
-    qtbot.wait(200)
-    for a, b in zip(window.worker.trainer.model.get_params(), trained_params, strict=True):
-        np.testing.assert_array_equal(a, b)
+    assert window.run_id == old_run + 1 and window.config == SMALL
+    qtbot.waitUntil(lambda: bool(frames), timeout=10_000)
+    # The regions on screen are the saved model's, at once (no epoch trained).
+    snap = frames[0].snapshot
+    assert snap.epoch == 0 and snap.grid is not None
+    assert window.decision_view._probs is snap.grid
+    model, _, scaler = load_model(path)
+    size = snap.grid.shape[0]
+    x0, x1, y0, y1 = snap.extent
+    points = grid_points(np.linspace(x0, x1, size, dtype=np.float32),
+                         np.linspace(y0, y1, size, dtype=np.float32))
+    expected = model.predict_proba(scaler.transform(points)).reshape(snap.grid.shape)
+    np.testing.assert_allclose(snap.grid, expected, atol=1e-5)
     assert not window.worker.playing
+    # Play trains on from the loaded weights: the first epoch's loss is the saved one's.
+    window.worker.set_pause_at(20)
+    window.set_playing(True)
+    qtbot.waitUntil(lambda: window.status.epoch_count >= 20, timeout=20_000)
+    losses = c.history.column("data_loss")
+    assert c.history.column("epoch")[0] == 0 and len(losses) >= 20
+    assert losses[0] < np.log(3) - 0.1                 # not a fresh network's ~1.099
+    assert abs(losses[0] - saved_loss) < 0.05 * saved_loss
+    assert losses[19] < losses[0] + 0.01                # and it keeps learning
 
 
 def test_recording_from_the_window_writes_a_gif(qtbot, window, tmp_path):
@@ -170,3 +202,16 @@ def test_saving_a_model_into_a_missing_folder_is_a_message(qtbot, window, tmp_pa
     _train_to(qtbot, window, 5)
     assert window.export_controller.save_model(tmp_path / "no" / "m.npz") is None
     assert "folder does not exist" in window.export_errors[0]
+
+
+def test_saving_while_playing_keeps_playing_and_writes_a_loadable_model(qtbot, window, tmp_path):
+    window.apply_config(SMALL.replace(epochs=1_000_000), restart=True)
+    window.set_playing(True)
+    qtbot.waitUntil(lambda: window.status.epoch_count > 30, timeout=20_000)
+    path = window.export_controller.save_model(tmp_path / "live.npz")
+    assert path is not None and not window.export_errors
+    assert window.worker.playing   # the copy is taken between chunks: no pause needed
+    model, config, _ = load_model(path)
+    assert config.epochs == 1_000_000
+    assert all(np.all(np.isfinite(p)) for p in model.get_params())
+    window.set_playing(False)
