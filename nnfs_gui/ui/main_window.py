@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
         self._check_script_end(snap.epoch)
 
     def _show_progress(self, snap, playing: bool) -> None:
-        if not self.status.set_epoch(snap.epoch, self.config.epochs, playing):
+        if not self.status.set_epoch(snap.epoch, self.config.epochs, playing, snap.finished):
             return
         self.toolbar.set_epoch(snap.epoch)
         data = self.curves_view.history_arrays()

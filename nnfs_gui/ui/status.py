@@ -53,6 +53,12 @@ class EpochRate:
         return (e1 - e0) / (t1 - t0) if t1 > t0 else 0.0
 
 
+def _speed_text(rate: float, playing: bool, finished: bool) -> str:
+    if finished:
+        return "finished"
+    return f"{rate:,.0f} epochs/s" if playing else "paused"
+
+
 class TrainingStatus:
     """Permanent widgets in the window's status bar."""
 
@@ -75,27 +81,32 @@ class TrainingStatus:
         self.rate = EpochRate()
         self.epoch_count = 0
         self._shown_at = 0.0
+        self._shown_playing = False
 
     def reset(self, epoch_limit: int) -> None:
         self.rate.reset()
         self._shown_at = 0.0
-        self.set_epoch(0, epoch_limit)
-        self.speed.setText("0 epochs/s")
+        self.set_epoch(0, epoch_limit, playing=False)
         self.verdict.setText("No verdict yet.")
 
-    def set_epoch(self, epoch: int, epoch_limit: int, playing: bool = True) -> bool:
+    def set_epoch(self, epoch: int, epoch_limit: int, playing: bool = True,
+                  finished: bool = False) -> bool:
         """Record the epoch; update the texts if due (always when not playing).
-        Returns whether the texts were updated."""
+        A stopped run says "paused" or "finished" where the speed was (not "0 epochs/s");
+        a finished run fills the progress bar. Returns whether the texts were updated."""
         self.epoch_count = epoch
         rate = self.rate.add(epoch) if playing else 0.0
+        if not playing:
+            self.rate.reset()   # the next Play measures from its own first frame
         now = time.perf_counter()
-        if playing and now - self._shown_at < TEXT_INTERVAL:
+        if playing and self._shown_playing and now - self._shown_at < TEXT_INTERVAL:
             return False
-        self._shown_at = now
+        self._shown_at, self._shown_playing = now, playing
         self.epoch.setText(f"epoch {epoch:,}")
-        self.progress.setRange(0, epoch_limit + 1)
-        self.progress.setValue(min(epoch, epoch_limit + 1))
-        self.speed.setText(f"{rate:,.0f} epochs/s")
+        total = epoch_limit + 1   # epochs 0..limit, as the book's range(epochs + 1)
+        self.progress.setRange(0, total)
+        self.progress.setValue(total if finished else min(epoch, total))
+        self.speed.setText(_speed_text(rate, playing, finished))
         return True
 
     def set_losses(self, train_loss: float, val_loss: float) -> None:

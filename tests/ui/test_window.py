@@ -237,3 +237,15 @@ def test_every_shortcut_of_the_window_belongs_to_one_action(window):
     assert [key for key, n in keys.items() if n > 1] == []
     saves = {a.text(): a.shortcut().toString() for a in window.file_menu.actions()}
     assert saves["Save current as preset…"] == "Ctrl+Shift+S"
+
+
+def test_status_says_paused_then_finished_with_a_full_progress_bar(qtbot, window):
+    _step(qtbot, window, 5)
+    assert window.status.speed.text() == "paused"
+    window.apply_config(window.config.replace(epochs=30), restart=False)   # a live field
+    window.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: _trainer(window).finished and _caught_up(window), timeout=WAIT_MS)
+    assert window.status.epoch_count == 31   # epochs 0..30
+    assert window.status.speed.text() == "finished"
+    bar = window.status.progress
+    assert bar.value() == bar.maximum() == 31 and bar.text() == "100%"
