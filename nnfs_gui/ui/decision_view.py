@@ -180,8 +180,9 @@ class DecisionView(QWidget):
 
     @staticmethod
     def _set_scatter(item, x, y, alpha, pen, visible: bool) -> None:
-        brushes = [pg.mkBrush(*palette.class_color(int(c)), alpha) for c in range(8)]
-        item.setData(pos=x, brush=[brushes[int(c) % 8] for c in y],
+        brushes = np.empty(8, dtype=object)   # one brush per class, picked by label
+        brushes[:] = [pg.mkBrush(*palette.class_color(c), alpha) for c in range(8)]
+        item.setData(pos=x, brush=brushes[np.asarray(y) % 8],
                      pen=pen if pen is not None else pg.mkPen(None))
         item.setVisible(visible)
 

@@ -28,7 +28,10 @@ CHUNK_SECONDS = 0.005     # train this long between mailbox reads
 FRAME_INTERVAL = 1 / 30   # at most ~30 frames a second
 IDLE_WAIT = 0.1           # how long an idle worker sleeps between checks
 GRID_BUDGET = 0.08        # while playing, decision grids may take this share of the time
-GRID_INTERVAL = 1 / 15    # and come at most this often (frames between carry curves only)
+# Grids come at most this often while playing (frames between carry curves only): a
+# grid frame costs the UI about twice a curves-only frame (regions, points and mistakes
+# repaint), time the worker spends waiting; 10/s still reads as smooth motion.
+GRID_INTERVAL = 1 / 10
 # After sending a frame the worker waits (GIL released) until the UI has drawn it, at
 # most this long: two threads taking turns at the GIL each run several times slower
 # than one thread alone, so letting the UI paint undisturbed costs training least.
@@ -89,7 +92,9 @@ class _Controls:
         self.steps = 0
         self.quit = False
         self.grid_size = 150
-        self.playing_grid_size = 100   # a 150 grid costs ~25 epochs of training per frame
+        # While playing the regions keep changing, so a coarser grid is enough (a 150
+        # grid costs ~25 epochs of training; 80 costs a third of that); paused: fine.
+        self.playing_grid_size = 80
         self.pause_at: int | None = None
         self.want_frame = False
         self.want_model = False        # the next frame carries a ModelState
