@@ -48,6 +48,66 @@ class PaintCounter:
         widget.installEventFilter(self._filter)
 
 
+class Breakdown:
+    """Where the time of each frame goes while playing (``--breakdown``): the worker's
+    training, waiting for the UI's turn and building frames; the GUI thread's drawing
+    of a frame and the whole turn from sending a frame to its acknowledgement (drawing,
+    painting, event handling). Wraps the instances' methods, so it costs a few us."""
+
+    PARTS = ("train", "wait for UI", "make frame", "draw frame", "send -> ack")
+
+    def __init__(self, window) -> None:
+        self.seconds = dict.fromkeys(self.PARTS, 0.0)
+        self.counts = dict.fromkeys(self.PARTS, 0)
+        self._sent_at: float | None = None
+        w = window.worker
+        self._time(w, "_train_chunk", "train")
+        self._time(w, "_give_ui_its_turn", "wait for UI")
+        self._time(w, "_make_frame", "make frame", after=self._sent)
+        self._time(window, "_show_frame", "draw frame")
+        self._time(w, "acknowledge", None, before=self._acknowledged)
+
+    def _time(self, obj, name: str, part: str | None, before=None, after=None) -> None:
+        method = getattr(obj, name)
+
+        def timed(*args, **kwargs):
+            if before:
+                before()
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                if part:
+                    self._add(part, time.perf_counter() - start)
+                if after:
+                    after()
+
+        setattr(obj, name, timed)
+
+    def _add(self, part: str, seconds: float) -> None:
+        self.seconds[part] += seconds
+        self.counts[part] += 1
+
+    def _sent(self) -> None:
+        self._sent_at = time.perf_counter()
+
+    def _acknowledged(self) -> None:
+        if self._sent_at is not None:
+            self._add("send -> ack", time.perf_counter() - self._sent_at)
+            self._sent_at = None
+
+    def report(self) -> None:
+        worker = ("train", "wait for UI", "make frame")
+        total = sum(self.seconds[p] for p in worker) or 1.0
+        frames = max(1, self.counts["make frame"])
+        print("  worker thread time:        " + ", ".join(
+            f"{p} {self.seconds[p] / total:.0%}" for p in worker))
+        print("  per frame (ms):            " + ", ".join(
+            f"{p} {1000 * self.seconds[p] / max(1, self.counts[p]):.1f}"
+            for p in ("make frame", "draw frame", "send -> ack"))
+            + f"; UI turn {1000 * self.seconds['wait for UI'] / frames:.1f} of worker wait")
+
+
 def spin(app, seconds: float, until=None) -> None:
     """Run the event loop (as app.exec does: idle waits release the GIL) for ``seconds``,
     or until ``until()`` is true (checked every 5 ms)."""
@@ -118,6 +178,8 @@ def slider_latency(window, app) -> list[float]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m nnfs_gui.bench gui")
     p.add_argument("--seconds", type=float, default=SECONDS, help="length of each measurement")
+    p.add_argument("--breakdown", action="store_true",
+                   help="also print where each frame's time goes (worker and GUI thread)")
     args = p.parse_args(argv or [])
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -137,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     spin(app, 0.3)
     # Headless and live measured in alternation, ROUNDS times: the machine is shared and
     # its speed drifts, so each ratio compares neighbours in time; the median is reported.
+    breakdown = Breakdown(window) if args.breakdown else None
     rounds = []
     for _ in range(ROUNDS):
         headless = headless_rate(config, args.seconds)
@@ -145,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     latency = slider_latency(window, app)
     window.close()
     report(config, rounds, latency)
+    if breakdown:
+        breakdown.report()
     return 0
 
 
