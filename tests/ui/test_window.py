@@ -28,6 +28,13 @@ def _trainer(w):
     return w.worker.trainer
 
 
+def _trainer_has(w, check) -> bool:
+    """check(trainer), False while the worker is between runs (it drops the old
+    trainer before it builds the new one, so there is none for a moment)."""
+    t = _trainer(w)
+    return t is not None and check(t)
+
+
 def _step(qtbot, w, n):
     start = w.status.epoch_count
     w.toolbar.n_box.setValue(n)
@@ -73,7 +80,8 @@ def test_reset_starts_a_fresh_run(qtbot, window):
     old = window.run_id
     window.toolbar.reset.trigger()
     assert window.run_id == old + 1
-    qtbot.waitUntil(lambda: _trainer(window).run_id == old + 1 and window.frames_drawn > 0
+    qtbot.waitUntil(lambda: _trainer_has(window, lambda t: t.run_id == old + 1)
+                    and window.frames_drawn > 0
                     and window.status.epoch_count == 0, timeout=WAIT_MS)
     assert window.curves_view.point_count() == 0
 
@@ -92,8 +100,8 @@ def test_learning_rate_slider_changes_the_running_optimizer(qtbot, window):
     slider.slider.setValue(slider.scale.to_position(0.01))
     wanted = window.config.learning_rate
     assert wanted == pytest.approx(0.01, rel=0.02)
-    qtbot.waitUntil(lambda: _trainer(window).model.optimizer.learning_rate == wanted,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _trainer_has(
+        window, lambda t: t.model.optimizer.learning_rate == wanted), timeout=WAIT_MS)
     assert window.run_id == run and _trainer(window).run_id == run   # no restart
     assert _trainer(window).epoch > 50                                   # same weights go on
     assert "applied to the running model" in window.statusBar().currentMessage()
@@ -106,7 +114,8 @@ def test_changing_the_data_set_starts_a_new_run(qtbot, window):
     window.controls.controls["dataset"].widget.setCurrentText("moons")
     assert window.run_id == old + 1
     assert "new run" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: _trainer(window).config.dataset == "moons", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _trainer_has(window, lambda t: t.config.dataset == "moons"),
+                    timeout=WAIT_MS)
     window.toolbar.play.trigger()
     qtbot.waitUntil(lambda: _caught_up(window), timeout=WAIT_MS)
     assert _trainer(window).run_id == old + 1
