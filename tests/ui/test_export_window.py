@@ -125,7 +125,9 @@ def test_open_model_shows_the_saved_regions_and_trains_on_from_them(qtbot, windo
     path = c.save_model(tmp_path / "m.npz")
     saved_loss = c.history.last()["data_loss"]
     window.apply_config(SMALL.replace(hidden=(4,), seed=7), restart=True)  # change things
-    qtbot.waitUntil(lambda: len(c.history) <= 1 and window.worker.trainer.config.seed == 7,
+    # getattr: the worker holds no trainer for a moment between two runs.
+    qtbot.waitUntil(lambda: len(c.history) <= 1
+                    and getattr(getattr(window.worker.trainer, "config", None), "seed", 0) == 7,
                     timeout=10_000)
     old_run = window.run_id
     frames = _first_frame_of_run(window, old_run + 1)
