@@ -106,8 +106,14 @@ def render_side_by_side(targets: Sequence[object], width: int,
     images = [render_image(t, w, background) for t, w in zip(targets, parts, strict=True)]
     if len(images) == 1:
         return images[0]
-    canvas = QImage(width, max(im.height() for im in images), QImage.Format.Format_ARGB32)
-    canvas.fill(_background(background))
+    return side_by_side(images, _background(background), QImage.Format.Format_ARGB32)
+
+
+def side_by_side(images: Sequence[QImage], fill: QColor,
+                 fmt: QImage.Format = QImage.Format.Format_ARGB32) -> QImage:
+    """One image holding ``images`` left to right, top-aligned, on ``fill``."""
+    canvas = QImage(sum(im.width() for im in images), max(im.height() for im in images), fmt)
+    canvas.fill(fill)
     painter = QPainter(canvas)
     x = 0
     for im in images:

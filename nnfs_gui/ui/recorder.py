@@ -25,7 +25,7 @@ from PIL import Image
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from nnfs_gui.ui.export_figures import exportable
+from nnfs_gui.ui.export_figures import exportable, side_by_side
 from nnfs_gui.ui.export_io import ExportCancelled, ExportError, save_file
 
 DEFAULT_FPS = 10.0
@@ -79,15 +79,7 @@ def qimage_to_rgb(image: QImage) -> np.ndarray:
 def grab_side_by_side(targets: Sequence[object], width: int = DEFAULT_FRAME_WIDTH) -> QImage:
     """The targets' widgets as on screen, left to right, scaled to ``width`` px."""
     shots = [_widget_of(t).grab().toImage() for t in targets]
-    height = max(s.height() for s in shots)
-    canvas = QImage(sum(s.width() for s in shots), height, QImage.Format.Format_RGB32)
-    canvas.fill(QColor("white"))
-    painter = QPainter(canvas)
-    x = 0
-    for shot in shots:
-        painter.drawImage(x, 0, shot)
-        x += shot.width()
-    painter.end()
+    canvas = side_by_side(shots, QColor("white"), QImage.Format.Format_RGB32)
     return canvas.scaledToWidth(int(width), Qt.TransformationMode.SmoothTransformation)
 
 
