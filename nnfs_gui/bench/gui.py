@@ -49,63 +49,73 @@ class PaintCounter:
 
 
 class Breakdown:
-    """Where the time of each frame goes while playing (``--breakdown``): the worker's
-    training, waiting for the UI's turn and building frames; the GUI thread's drawing
-    of a frame and the whole turn from sending a frame to its acknowledgement (drawing,
-    painting, event handling). Wraps the instances' methods, so it costs a few us."""
+    """Where the time goes while playing (``--breakdown``): the training process's
+    split of its time (training, building frames, idle waiting for messages), from
+    the cumulative seconds each frame carries; and the GUI thread's cost of a frame:
+    drawing it (``_show_frame``) and the whole turn from receiving it to the
+    acknowledgement (drawing, painting, event handling)."""
 
-    PARTS = ("train", "wait for UI", "make frame", "draw frame", "send -> ack")
+    LOOP_PARTS = ("train", "make frame", "idle")
 
     def __init__(self, window) -> None:
-        self.seconds = dict.fromkeys(self.PARTS, 0.0)
-        self.counts = dict.fromkeys(self.PARTS, 0)
-        self._sent_at: float | None = None
+        self.draw = [0.0, 0]
+        self.turn = [0.0, 0]
+        self.spent = dict.fromkeys(self.LOOP_PARTS, 0.0)
+        self.first: dict | None = None
+        self.last: dict | None = None
+        self.measuring = False
+        self._received_at: float | None = None
         w = window.worker
-        self._time(w, "_train_chunk", "train")
-        self._time(w, "_give_ui_its_turn", "wait for UI")
-        self._time(w, "_make_frame", "make frame", after=self._sent)
-        self._time(window, "_show_frame", "draw frame")
-        self._time(w, "acknowledge", None, before=self._acknowledged)
+        w.frame_ready.connect(self._received)
+        self._wrap(window, "_show_frame", self.draw)
+        ack = w.acknowledge
 
-    def _time(self, obj, name: str, part: str | None, before=None, after=None) -> None:
+        def acknowledge():
+            if self._received_at is not None:
+                self.turn[0] += time.perf_counter() - self._received_at
+                self.turn[1] += 1
+                self._received_at = None
+            ack()
+
+        w.acknowledge = acknowledge
+
+    def _received(self, frame) -> None:
+        self._received_at = time.perf_counter()
+        if frame.seconds and self.measuring:
+            self.first = self.first or frame.seconds
+            self.last = frame.seconds
+
+    def begin(self) -> None:
+        """Count the training process's time from the next frame on (a live span)."""
+        self.first = self.last = None
+        self.measuring = True
+
+    def end(self) -> None:
+        self.measuring = False
+        if self.first and self.last:
+            for p in self.LOOP_PARTS:
+                self.spent[p] += self.last[p] - self.first[p]
+
+    @staticmethod
+    def _wrap(obj, name: str, total: list) -> None:
         method = getattr(obj, name)
 
         def timed(*args, **kwargs):
-            if before:
-                before()
             start = time.perf_counter()
             try:
                 return method(*args, **kwargs)
             finally:
-                if part:
-                    self._add(part, time.perf_counter() - start)
-                if after:
-                    after()
+                total[0] += time.perf_counter() - start
+                total[1] += 1
 
         setattr(obj, name, timed)
 
-    def _add(self, part: str, seconds: float) -> None:
-        self.seconds[part] += seconds
-        self.counts[part] += 1
-
-    def _sent(self) -> None:
-        self._sent_at = time.perf_counter()
-
-    def _acknowledged(self) -> None:
-        if self._sent_at is not None:
-            self._add("send -> ack", time.perf_counter() - self._sent_at)
-            self._sent_at = None
-
     def report(self) -> None:
-        worker = ("train", "wait for UI", "make frame")
-        total = sum(self.seconds[p] for p in worker) or 1.0
-        frames = max(1, self.counts["make frame"])
-        print("  worker thread time:        " + ", ".join(
-            f"{p} {self.seconds[p] / total:.0%}" for p in worker))
-        print("  per frame (ms):            " + ", ".join(
-            f"{p} {1000 * self.seconds[p] / max(1, self.counts[p]):.1f}"
-            for p in ("make frame", "draw frame", "send -> ack"))
-            + f"; UI turn {1000 * self.seconds['wait for UI'] / frames:.1f} of worker wait")
+        total = sum(self.spent.values()) or 1.0
+        print("  training process, playing:  " + ", ".join(
+            f"{p} {self.spent[p] / total:.0%}" for p in self.LOOP_PARTS))
+        print(f"  GUI thread per frame (ms):  draw {1000 * self.draw[0] / max(1, self.draw[1]):.1f}"
+              f", receive -> acknowledge {1000 * self.turn[0] / max(1, self.turn[1]):.1f}")
 
 
 def spin(app, seconds: float, until=None) -> None:
@@ -123,7 +133,8 @@ def spin(app, seconds: float, until=None) -> None:
     check.stop()
 
 
-def live_rates(window, app, seconds: float) -> tuple[float, float, float, float]:
+def live_rates(window, app, seconds: float,
+               breakdown: Breakdown | None = None) -> tuple[float, float, float, float]:
     """(epochs/s, frames drawn/s, canvas paints/s, region images/s) while training."""
     paints = PaintCounter(window.decision_view.graphics.viewport())
     grids = [0]
@@ -133,8 +144,12 @@ def live_rates(window, app, seconds: float) -> tuple[float, float, float, float]
     spin(app, 0.5)  # warm up: first frames, chunk size settles
     e0, f0, p0, g0, t0 = window.status.epoch_count, window.frames_drawn, paints.count, \
         grids[0], time.perf_counter()
+    if breakdown:
+        breakdown.begin()
     spin(app, seconds)
     dt = time.perf_counter() - t0
+    if breakdown:
+        breakdown.end()
     window.frame_listeners.clear()
     window.set_playing(False)
     spin(app, 0.3)
@@ -203,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = []
     for _ in range(ROUNDS):
         headless = headless_rate(config, args.seconds)
-        rounds.append((headless, *live_rates(window, app, args.seconds)))
+        rounds.append((headless, *live_rates(window, app, args.seconds, breakdown)))
     window.set_playing(True)
     latency = slider_latency(window, app)
     window.close()

@@ -7,8 +7,6 @@ ring. The grid image is painted from the snapshot's probabilities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnfs_gui.training.loop import RunPoints
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.curves_view import cache_axes
 
@@ -28,21 +27,6 @@ SHOW_MODES = ("train", "val", "both")
 TRAIN_ALPHA_ALONE = 230   # training points at full strength when shown alone
 TRAIN_ALPHA_DIMMED = 80   # and dimmed under the validation points
 POINT_SIZE = 8
-
-
-@dataclass(frozen=True)
-class RunPoints:
-    """The raw data points of one run (raw units, as the extent).
-
-    x_train: (n, 2) float, y_train: (n,) int, x_val: (m, 2) float, y_val: (m,) int.
-    """
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    n_classes: int
-    extent: tuple[float, float, float, float]
 
 
 class DecisionView(QWidget):

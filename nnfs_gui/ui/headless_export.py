@@ -85,7 +85,7 @@ class OffscreenViews:
 
     def start(self, trainer) -> None:
         """Show a run's points; forget earlier regions and curves."""
-        from nnfs_gui.ui.worker import run_points
+        from nnfs_gui.training.loop import run_points
 
         self.decision_view.reset(run_points(trainer))
         self.curves_view.reset()
@@ -96,7 +96,7 @@ class OffscreenViews:
         The epoch axis spans 0..``last_epoch``: a figure of a finished run fits its
         data (the live view widens in steps with headroom instead).
         """
-        from nnfs_gui.ui.worker import predict_val
+        from nnfs_gui.training.loop import predict_val
 
         grid = trainer.grid_probabilities(grid_size)
         self.decision_view.update_snapshot(SimpleNamespace(grid=grid, extent=trainer.extent),

@@ -25,13 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from nnfs_gui.core.config import Config, spec
+from nnfs_gui.training.loop import Frame
 from nnfs_gui.ui import presets
 from nnfs_gui.ui.controls import ControlPanel
 from nnfs_gui.ui.curves_view import CurvesView
 from nnfs_gui.ui.decision_view import DecisionView
 from nnfs_gui.ui.status import TrainingStatus
 from nnfs_gui.ui.toolbar import TrainingToolbar
-from nnfs_gui.ui.worker import Frame, TrainingWorker
+from nnfs_gui.ui.worker import TrainingWorker
 
 FINE_GRID = 150     # decision-grid size when the user is idle
 COARSE_GRID = 60    # while a slider or the view is being dragged

@@ -1,5 +1,7 @@
 """`python -m nnfs_gui.bench` dispatches to lazily imported benchmark modules."""
 
+import pytest
+
 from nnfs_gui.bench import __main__ as bench
 
 
@@ -16,26 +18,31 @@ def test_subcommand_arguments_reach_the_module(monkeypatch, tmp_path):
     assert bench.main(["gui", "--seconds", "1"]) == 2
 
 
-def test_gui_breakdown_times_each_part_of_a_frame(capsys):
+def test_gui_breakdown_splits_the_process_time_and_times_the_gui_turn(capsys):
     from types import SimpleNamespace
 
     from nnfs_gui.bench.gui import Breakdown
 
-    calls = []
-    worker = SimpleNamespace(_train_chunk=lambda: calls.append("train") or 5,
-                             _give_ui_its_turn=lambda: calls.append("wait"),
-                             _make_frame=lambda: calls.append("frame") or "F",
+    calls, slots = [], []
+    worker = SimpleNamespace(frame_ready=SimpleNamespace(connect=slots.append),
                              acknowledge=lambda: calls.append("ack"))
     window = SimpleNamespace(worker=worker, _show_frame=lambda f: calls.append(f"draw {f}"))
     b = Breakdown(window)
-    assert worker._train_chunk() == 5 and worker._make_frame() == "F"   # results pass through
+
+    def frame(train, make, idle):
+        return SimpleNamespace(seconds={"train": train, "make frame": make, "idle": idle})
+
+    slots[0](frame(1.0, 0.1, 5.0))          # before a live span: not counted
+    b.begin()
+    slots[0](frame(2.0, 0.2, 5.0))
     window._show_frame("F")
     worker.acknowledge()
-    worker.acknowledge()   # a second acknowledgement without a frame sent counts nothing
-    worker._give_ui_its_turn()
-    assert calls == ["train", "frame", "draw F", "ack", "ack", "wait"]
-    assert b.counts == {"train": 1, "wait for UI": 1, "make frame": 1, "draw frame": 1,
-                        "send -> ack": 1}
+    worker.acknowledge()   # a second acknowledgement without a frame received counts nothing
+    slots[0](frame(5.0, 0.3, 6.0))
+    b.end()
+    assert calls == ["draw F", "ack", "ack"]
+    assert b.draw[1] == 1 and b.turn[1] == 1
+    assert b.spent == pytest.approx({"train": 3.0, "make frame": 0.1, "idle": 1.0})
     b.report()
     out = capsys.readouterr().out
-    assert "worker thread time:" in out and "send -> ack" in out
+    assert "train 73%, make frame 2%, idle 24%" in out and "receive -> acknowledge" in out

@@ -95,18 +95,27 @@ def test_failed_export_shows_a_message_and_keeps_the_old_file(qtbot, window, tmp
     assert target.read_text() == "old\n"
 
 
-def test_saved_model_reloads_to_identical_predictions(qtbot, window, tmp_path):
+def test_saved_model_reloads_to_the_regions_the_training_process_drew(qtbot, window,
+                                                                       tmp_path):
+    from nnfs_gui.training.trainer import grid_points
+
     _train_to(qtbot, window, 60)
     c = window.export_controller
     path = c.save_model(tmp_path / "m.npz")
     assert path is not None and not window.export_errors
-    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 25), np.linspace(-1, 1, 25)), -1)
-    points = grid.reshape(-1, 2).astype(np.float32)
-    trainer = window.worker.trainer
-    expected = trainer.model.predict_proba(trainer.scaler.transform(points))
+    # The frame that carried the weights also carried the process's own decision grid
+    # for them (paused: the fine grid), computed from its live model.
+    frame = window.worker.latest
+    assert frame.model_state is not None and frame.snapshot.grid is not None
     model, config, scaler = load_model(path)
-    assert config == trainer.config
-    np.testing.assert_array_equal(model.predict_proba(scaler.transform(points)), expected)
+    assert config == window.config
+    snap = frame.snapshot
+    size = snap.grid.shape[0]
+    x0, x1, y0, y1 = snap.extent
+    points = grid_points(np.linspace(x0, x1, size, dtype=np.float32),
+                         np.linspace(y0, y1, size, dtype=np.float32))
+    expected = model.predict_proba(scaler.transform(points)).reshape(snap.grid.shape)
+    np.testing.assert_allclose(snap.grid, expected, atol=1e-6)
 
 
 def _first_frame_of_run(window, run_id: int) -> list:
@@ -125,9 +134,7 @@ def test_open_model_shows_the_saved_regions_and_trains_on_from_them(qtbot, windo
     path = c.save_model(tmp_path / "m.npz")
     saved_loss = c.history.last()["data_loss"]
     window.apply_config(SMALL.replace(hidden=(4,), seed=7), restart=True)  # change things
-    # getattr: the worker holds no trainer for a moment between two runs.
-    qtbot.waitUntil(lambda: len(c.history) <= 1
-                    and getattr(getattr(window.worker.trainer, "config", None), "seed", 0) == 7,
+    qtbot.waitUntil(lambda: len(c.history) <= 1 and window.worker.latest.run_id == window.run_id,
                     timeout=10_000)
     old_run = window.run_id
     frames = _first_frame_of_run(window, old_run + 1)

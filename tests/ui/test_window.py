@@ -1,4 +1,8 @@
-"""The real window, offscreen, with the real Trainer in the worker thread."""
+"""The real window, offscreen, with the real Trainer in its training process.
+
+The tests read the process's state from the frames it sends (``worker.latest``):
+each carries the run id, the epoch, the learning rate in use and the flags.
+"""
 
 from types import SimpleNamespace
 
@@ -6,10 +10,10 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
+from nnfs_gui.training.loop import Frame
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.main_window import MainWindow
 from nnfs_gui.ui.presets import load_preset
-from nnfs_gui.ui.worker import Frame
 
 WAIT_MS = 20_000  # generous: the machine is shared
 
@@ -24,15 +28,16 @@ def window(qtbot):
     w.close()
 
 
-def _trainer(w):
-    return w.worker.trainer
+def _latest(w):
+    """The newest snapshot the training process sent (None before the first)."""
+    f = w.worker.latest
+    return None if f is None else f.snapshot
 
 
-def _trainer_has(w, check) -> bool:
-    """check(trainer), False while the worker is between runs (it drops the old
-    trainer before it builds the new one, so there is none for a moment)."""
-    t = _trainer(w)
-    return t is not None and check(t)
+def _has(w, check) -> bool:
+    """check(snapshot) on the newest snapshot, False before there is one."""
+    snap = _latest(w)
+    return snap is not None and check(snap)
 
 
 def _step(qtbot, w, n):
@@ -43,17 +48,18 @@ def _step(qtbot, w, n):
 
 
 def _caught_up(w):
-    """The screen shows the trainer's latest epoch (the worker is paused)."""
-    t, c = _trainer(w), w.worker._c
-    settled = not (c.playing or c.steps or c.want_frame or c.frame_in_flight)
-    return settled and t is not None and w.status.epoch_count == t.epoch
+    """The process has read every setting, is neither playing nor stepping, and the
+    screen shows the epoch of its newest frame."""
+    return w.worker.settled and w.status.epoch_count == _latest(w).epoch
 
 
 def test_step_trains_exactly_n_epochs_and_draws_each(qtbot, window):
     window.toolbar.step.trigger()
     qtbot.waitUntil(lambda: window.status.epoch_count == 1, timeout=WAIT_MS)
     _step(qtbot, window, 40)
-    assert _trainer(window).epoch == 41
+    qtbot.waitUntil(lambda: _caught_up(window), timeout=WAIT_MS)
+    qtbot.wait(200)
+    assert _latest(window).epoch == 41   # no more frames came: the process stopped at 41
     assert window.curves_view.point_count() == 41
     x, y = window.curves_view.curves["val_loss"].getData()
     assert list(x) == list(range(41)) and np.all(np.isfinite(y))
@@ -71,7 +77,7 @@ def test_play_then_pause(qtbot, window):
     qtbot.waitUntil(lambda: _caught_up(window), timeout=WAIT_MS)
     paused_at = window.status.epoch_count
     qtbot.wait(300)
-    assert _trainer(window).epoch == paused_at == window.status.epoch_count
+    assert _latest(window).epoch == paused_at == window.status.epoch_count
     assert window.curves_view.point_count() == paused_at   # throttling dropped no rows
 
 
@@ -80,7 +86,7 @@ def test_reset_starts_a_fresh_run(qtbot, window):
     old = window.run_id
     window.toolbar.reset.trigger()
     assert window.run_id == old + 1
-    qtbot.waitUntil(lambda: _trainer_has(window, lambda t: t.run_id == old + 1)
+    qtbot.waitUntil(lambda: _has(window, lambda t: t.run_id == old + 1)
                     and window.frames_drawn > 0
                     and window.status.epoch_count == 0, timeout=WAIT_MS)
     assert window.curves_view.point_count() == 0
@@ -100,10 +106,12 @@ def test_learning_rate_slider_changes_the_running_optimizer(qtbot, window):
     slider.slider.setValue(slider.scale.to_position(0.01))
     wanted = window.config.learning_rate
     assert wanted == pytest.approx(0.01, rel=0.02)
-    qtbot.waitUntil(lambda: _trainer_has(
-        window, lambda t: t.model.optimizer.learning_rate == wanted), timeout=WAIT_MS)
-    assert window.run_id == run and _trainer(window).run_id == run   # no restart
-    assert _trainer(window).epoch > 50                                   # same weights go on
+    # The frame's rate is the optimizer's current one: the preset's decay (5e-7 per
+    # update) moves it by well under 1% here; the old rate, 0.05, is 5x away.
+    qtbot.waitUntil(lambda: _has(
+        window, lambda t: t.learning_rate == pytest.approx(wanted, rel=0.01)), timeout=WAIT_MS)
+    assert window.run_id == run and _latest(window).run_id == run   # no restart
+    assert _latest(window).epoch > 50                                   # same weights go on
     assert "applied to the running model" in window.statusBar().currentMessage()
 
 
@@ -114,12 +122,16 @@ def test_changing_the_data_set_starts_a_new_run(qtbot, window):
     window.controls.controls["dataset"].widget.setCurrentText("moons")
     assert window.run_id == old + 1
     assert "new run" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: _trainer_has(window, lambda t: t.config.dataset == "moons"),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _has(window, lambda t: t.run_id == old + 1), timeout=WAIT_MS)
+    moons = window.worker.latest   # the new run's data came with its first frame
     window.toolbar.play.trigger()
     qtbot.waitUntil(lambda: _caught_up(window), timeout=WAIT_MS)
-    assert _trainer(window).run_id == old + 1
-    assert window.curves_view.point_count() == _trainer(window).epoch
+    assert _latest(window).run_id == old + 1
+    assert window.curves_view.point_count() == _latest(window).epoch
+    x = window.decision_view._points.x_train
+    assert moons.run_id == old + 1 and x.shape == (300, 2)
+    span = x.max(axis=0) - x.min(axis=0)
+    assert span[0] > 1.5 * span[1]   # two moons lie wide; the spiral's arms fill a square
 
 
 def test_frames_of_an_old_run_are_ignored(qtbot, window):
@@ -177,7 +189,7 @@ def test_divergence_pauses_with_a_visible_message(qtbot):
     qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=WAIT_MS)
     assert "diverged" in w.banner.text() and "learning rate" in w.banner.text()
     qtbot.waitUntil(lambda: _caught_up(w), timeout=WAIT_MS)
-    assert w.toolbar.play.text() == "Play" and _trainer(w).diverged
+    assert w.toolbar.play.text() == "Play" and _latest(w).diverged
     w.toolbar.reset.trigger()
     assert not w.banner.isVisible()
     w.close()
@@ -208,31 +220,41 @@ def test_grid_is_coarse_while_dragging_and_fine_when_idle(qtbot, window):
         lambda f: f.snapshot.grid is not None and sizes.append(f.snapshot.grid.shape[0]))
     slider = window.controls.controls["noise"].widget.slider
     slider.sliderPressed.emit()
-    assert window.worker._c.grid_size == 60
+    assert window.worker._sticky["grid_size"] == 60
     _step(qtbot, window, 1)
     qtbot.waitUntil(lambda: sizes and sizes[-1] == 150, timeout=WAIT_MS)
     assert 60 in sizes                       # drawn coarse while the slider was held
     assert window.decision_view.image_rgb().shape[:2] == (150, 150)
 
 
-def test_a_run_that_cannot_start_is_a_message_not_a_crash(qtbot, window, monkeypatch):
-    from nnfs_gui.training import trainer as trainer_module
-
-    class Unlucky(trainer_module.Trainer):
-        def __init__(self, config, run_id=0):
-            if config.seed == 13:
-                raise ValueError("seed 13 is unlucky")
-            super().__init__(config, run_id)
-
-    monkeypatch.setattr(trainer_module, "Trainer", Unlucky)
-    window.controls.set_value("seed", 13)
-    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=WAIT_MS)
-    assert window.banner.text() == "seed 13 is unlucky"
+def test_a_run_that_cannot_start_is_a_message_not_a_crash(qtbot, window):
+    # Config validation leaves no settings the Trainer rejects, so the process's error
+    # frame (tests/training/test_loop.py makes one) is handed to the window directly.
+    window._on_frame(Frame(run_id=-1, error="seed 13 is unlucky"))
+    assert window.banner.isVisible() and window.banner.text() == "seed 13 is unlucky"
     window.controls.set_value("seed", 1)
     assert not window.banner.isVisible()
-    qtbot.waitUntil(lambda: _trainer(window) is not None and _trainer(window).config.seed == 1,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _has(window, lambda t: t.run_id == window.run_id), timeout=WAIT_MS)
     _step(qtbot, window, 3)
+
+
+def test_a_training_process_that_dies_is_a_message_and_reset_starts_a_new_one(qtbot, window):
+    import os
+    import signal
+
+    window.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: window.status.epoch_count > 20, timeout=WAIT_MS)
+    old_pid = window.worker.pid
+    os.kill(old_pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=WAIT_MS)
+    assert "stopped unexpectedly" in window.banner.text()
+    assert window.toolbar.play.text() == "Play"
+    window.toolbar.reset.trigger()
+    assert window.worker.pid != old_pid
+    qtbot.waitUntil(lambda: _has(window, lambda t: t.run_id == window.run_id)
+                    and window.status.epoch_count == 0, timeout=WAIT_MS)
+    _step(qtbot, window, 3)
+    assert _latest(window).run_id == window.run_id
 
 
 def test_every_shortcut_of_the_window_belongs_to_one_action(window):
@@ -253,7 +275,8 @@ def test_status_says_paused_then_finished_with_a_full_progress_bar(qtbot, window
     assert window.status.speed.text() == "paused"
     window.apply_config(window.config.replace(epochs=30), restart=False)   # a live field
     window.toolbar.play.trigger()
-    qtbot.waitUntil(lambda: _trainer(window).finished and _caught_up(window), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _has(window, lambda t: t.finished) and _caught_up(window),
+                    timeout=WAIT_MS)
     assert window.status.epoch_count == 31   # epochs 0..30
     assert window.status.speed.text() == "finished"
     bar = window.status.progress
