@@ -1,8 +1,8 @@
 """The live training window: controls left, decision regions centre, curves right.
 
-This file only wires the pieces together: the worker thread (worker.py), the
-views (decision_view.py, curves_view.py), the control panel (controls.py), the
-toolbar (toolbar.py) and the status bar (status.py).
+This file only wires the pieces together: the worker (worker.py; training runs
+in a child process), the views (decision_view.py, curves_view.py), the control
+panel (controls.py), the toolbar (toolbar.py) and the status bar (status.py).
 """
 
 from __future__ import annotations
@@ -341,8 +341,9 @@ def run_app(args) -> int:
     tick.start(200)
     code = app.exec()
     if window.worker.isRunning():
-        # The worker is inside one long step (a big model's grid can take seconds) and
-        # Qt aborts if a running QThread is destroyed: leave at once, as promised.
+        # The worker's reader did not end in time (stop() kills the training process,
+        # so this should not happen) and Qt aborts if a running QThread is destroyed:
+        # leave at once, as promised.
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
