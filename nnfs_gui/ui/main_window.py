@@ -87,8 +87,18 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(save)
         self.file_menu.addSeparator()
         self.file_menu.addAction(quit_)
+        self.view_menu = bar.addMenu("&View")
+        self.compare_action = QAction("Compare with model B", self)
+        self.compare_action.setCheckable(True)
+        self.compare_action.setShortcut(QKeySequence("C"))
+        self.compare_action.setToolTip(
+            "Train a second model beside this one and show both decision regions side "
+            "by side (ch. 11, Fig 11.01): Play, Step and Reset drive both. (C)")
+        self.compare_action.toggled.connect(self.set_comparing)
+        self.view_menu.addAction(self.compare_action)
         self.toolbar = TrainingToolbar(self.export_menu, self)
         self.addToolBar(self.toolbar)
+        self.toolbar.insertAction(self.toolbar.reset, self.compare_action)
         self._fill_presets()
 
     def _build_body(self) -> None:
@@ -103,11 +113,26 @@ class MainWindow(QMainWindow):
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.a_title = QLabel("<b>A</b>: the settings on the left; its curves on the right")
+        self.a_title.hide()
+        self.a_figures = QLabel()    # A's figures in B's format, while comparing
+        self.a_figures.setWordWrap(True)
+        self.a_figures.hide()
+        self._a_row: dict | None = None
+        a_side = QWidget()
+        a_box = QVBoxLayout(a_side)
+        a_box.setContentsMargins(0, 0, 0, 0)
+        a_box.addWidget(self.a_title)
+        a_box.addWidget(self.decision_view, 1)
+        a_box.addWidget(self.a_figures)
+        self.views_split = QSplitter(Qt.Orientation.Horizontal)
+        self.views_split.addWidget(a_side)
+        self.compare = None   # the ComparePane of model B while comparing
         centre = QWidget()
         box = QVBoxLayout(centre)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.banner)
-        box.addWidget(self.decision_view, 1)
+        box.addWidget(self.views_split, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         for w, stretch in ((scroll, 0), (centre, 3), (self.curves_view, 2)):
             split.addWidget(w)
@@ -151,15 +176,51 @@ class MainWindow(QMainWindow):
     # -- commands ------------------------------------------------------------------------
     def set_playing(self, playing: bool) -> None:
         (self.worker.play if playing else self.worker.pause)()
+        if self.compare is not None:
+            self.compare.set_playing(playing)
         self.toolbar.set_playing(playing)
 
     def step(self, n: int) -> None:
         self.set_playing(False)
         self.worker.step(n)
+        if self.compare is not None:
+            self.compare.step(n)
 
     def reset_run(self) -> None:
         self.new_run()
+        if self.compare is not None:
+            self.compare.new_run()
         self.status.message("Reset: a new run with fresh weights.")
+
+    def set_comparing(self, on: bool) -> None:
+        """Show model B beside A (ch. 11, Fig 11.01), or close it and end its training."""
+        from nnfs_gui.ui.compare import ComparePane, figures_text, partner_config
+
+        self.compare_action.setChecked(on)
+        if on and self.compare is None:
+            b = partner_config(self.config)
+            pane = ComparePane(b, copied=b is self.config)
+            pane.copy_a.clicked.connect(lambda: pane.set_config(self.config, copied=True))
+            pane.changed.connect(lambda: self.status.message(
+                f"B is now {pane.label}: a new run, from epoch 0."))
+            self.views_split.addWidget(pane)
+            width = max(2, self.views_split.width())
+            self.views_split.setSizes([width // 2, width - width // 2])
+            self.compare = pane
+            self.a_title.setMinimumHeight(pane.picker.sizeHint().height())
+            self.a_title.show()
+            self.a_figures.setText(figures_text(self._a_row, self.status.epoch_count))
+            self.a_figures.show()
+            if self.worker.playing:
+                pane.set_playing(True)
+            self.status.message(f"Comparing A with B ({pane.label}); B starts at epoch 0.")
+        elif not on and self.compare is not None:
+            pane, self.compare = self.compare, None
+            pane.stop()
+            pane.hide()
+            pane.deleteLater()
+            self.a_title.hide()
+            self.a_figures.hide()
 
     def new_run(self) -> None:
         """Start a new run of the current config; frames of older runs are ignored."""
@@ -253,6 +314,7 @@ class MainWindow(QMainWindow):
             self.status.reset(self.config.epochs)
         self.curves_view.append(snap.history)
         self.decision_view.update_snapshot(snap, frame.val_pred)
+        self._show_a_figures(snap, frame.points is not None)
         self._show_progress(snap, frame.playing)
         self.frames_drawn += 1
         for listener in self.frame_listeners:
@@ -260,6 +322,16 @@ class MainWindow(QMainWindow):
         if snap.diverged:
             self.show_banner(snap.message or "Training diverged: paused.")
         self._check_script_end(snap.epoch)
+
+    def _show_a_figures(self, snap, new_run: bool) -> None:
+        if new_run:
+            self._a_row = None
+        if len(snap.history["epoch"]):
+            self._a_row = {k: float(v[-1]) for k, v in snap.history.items()}
+        if self.compare is not None:
+            from nnfs_gui.ui.compare import figures_text
+
+            self.a_figures.setText(figures_text(self._a_row, snap.epoch))
 
     def _show_progress(self, snap, playing: bool) -> None:
         if not self.status.set_epoch(snap.epoch, self.config.epochs, playing, snap.finished):
@@ -309,7 +381,12 @@ class MainWindow(QMainWindow):
             self.move(pos)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.worker.stop(900)
+        # Both processes are told at once, then awaited: the window closes within ~1 s.
+        workers = [self.worker] + ([self.compare.worker] if self.compare is not None else [])
+        for w in workers:
+            w.request_stop()
+        for w in workers:
+            w.stop(900 // len(workers))
         if self.settings is not None:
             self.settings.setValue("window/size", self.size())
             self.settings.setValue("window/pos", self.pos())

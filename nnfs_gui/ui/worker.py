@@ -101,11 +101,16 @@ class TrainingWorker(QThread):
         with self._lock:
             self._send_message((0, "ack", None))   # seq 0: an ack changes no setting
 
+    def request_stop(self) -> None:
+        """Tell the process to quit, without waiting (``stop`` waits)."""
+        if not self._stopping:
+            self._stopping = True
+            self._send("quit")
+
     def stop(self, timeout_ms: int = 1000) -> bool:
         """End the process (killed if it does not quit in time, for instance inside a
         long grid) and this thread; True when both ended within ``timeout_ms``."""
-        self._stopping = True
-        self._send("quit")
+        self.request_stop()
         in_time = True
         try:
             self._proc.wait(timeout_ms / 2000)

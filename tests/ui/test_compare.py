@@ -1,0 +1,141 @@
+"""Model B beside model A (ch. 11, Fig 11.01): the real window, two training processes."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+
+from nnfs_gui.ui.compare import COPY_OF_A, figures_text, partner_config
+from nnfs_gui.ui.main_window import MainWindow
+from nnfs_gui.ui.presets import load_preset
+from tests.ui.test_window import class_share
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(load_preset("ch11-overfit"))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.frames_drawn > 0, timeout=WAIT_MS)
+    w.compare_action.trigger()
+    qtbot.waitUntil(lambda: w.compare.frames_drawn > 0, timeout=WAIT_MS)
+    yield w
+    w.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped) counts as gone.
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split(")")[-1].split()[0] != "Z"
+
+
+def test_b_is_the_generalizing_partner_on_the_same_points(window):
+    b = window.compare
+    assert window.compare_action.isChecked() and window.a_title.isVisible()
+    assert b.config.name == "ch11-generalize" and b.picker.currentText() == "ch11-generalize"
+    a_points, b_points = window.decision_view._points, b.view._points
+    np.testing.assert_array_equal(a_points.x_train, b_points.x_train)
+    np.testing.assert_array_equal(a_points.x_val, b_points.x_val)
+
+
+def test_step_and_reset_drive_both_models(qtbot, window):
+    b = window.compare
+    window.toolbar.n_box.setValue(300)
+    window.toolbar.step_n.trigger()
+    qtbot.waitUntil(lambda: window.status.epoch_count == 300 and b.epoch == 300,
+                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: b.worker.settled, timeout=WAIT_MS)
+    assert b.view.image_rgb().shape == (150, 150, 3)
+    assert np.all(class_share(b.view.image_rgb(), 3) > 0.15)   # B's regions, in the palette
+    assert b.figures.text().startswith("epoch 300 · loss ")
+    assert window.a_figures.text().startswith("epoch 300 · loss ")
+    run = b.run_id
+    window.toolbar.reset.trigger()
+    assert b.run_id == run + 1
+    qtbot.waitUntil(lambda: b.worker.latest.run_id == b.run_id and b.epoch == 0,
+                    timeout=WAIT_MS)
+
+
+def test_play_and_pause_drive_both_models(qtbot, window):
+    b = window.compare
+    window.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: window.status.epoch_count > 200 and b.epoch > 200,
+                    timeout=WAIT_MS)
+    window.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: window.worker.settled and b.worker.settled, timeout=WAIT_MS)
+    paused_at = b.epoch
+    qtbot.wait(300)
+    assert b.epoch == paused_at == b.worker.latest.snapshot.epoch
+
+
+def test_b_takes_a_copy_of_a_or_a_preset(qtbot, window):
+    b = window.compare
+    window.controls.set_value("learning_rate", 0.02)
+    b.copy_a.click()
+    assert b.config == window.config and b.picker.currentText() == COPY_OF_A
+    assert "B is now a copy of A" in window.statusBar().currentMessage()
+    run = b.run_id
+    b.picker.textActivated.emit("book-ch14")
+    assert b.config == load_preset("book-ch14") and b.run_id == run + 1
+    assert "B is now book-ch14" in window.statusBar().currentMessage()
+    assert b.picker.currentText() == "book-ch14"
+    b.picker.textActivated.emit(COPY_OF_A)
+    assert b.config == window.config and b.copied
+
+
+def test_closing_b_ends_its_training_process(qtbot, window):
+    pane, pid = window.compare, window.compare.worker.pid
+    window.compare_action.trigger()
+    assert window.compare is None and not window.compare_action.isChecked()
+    assert not _alive(pid) and pane.worker.isFinished()
+    assert not window.a_title.isVisible()
+    window.step(5)    # A alone goes on
+    qtbot.waitUntil(lambda: window.status.epoch_count == 5, timeout=WAIT_MS)
+
+
+def test_closing_the_window_ends_both_processes(qtbot):
+    w = MainWindow(load_preset("ch11-overfit"))
+    qtbot.addWidget(w)
+    w.show()
+    w.set_comparing(True)
+    w.set_playing(True)
+    qtbot.waitUntil(lambda: w.compare.epoch > 50, timeout=WAIT_MS)
+    pids = (w.worker.pid, w.compare.worker.pid)
+    w.close()
+    assert not any(_alive(p) for p in pids)
+
+
+def test_without_a_partner_preset_b_starts_as_a_copy_of_a(qtbot):
+    w = MainWindow(load_preset("book-ch14"))
+    qtbot.addWidget(w)
+    w.show()
+    w.set_comparing(True)
+    assert w.compare.config == w.config and w.compare.picker.currentText() == COPY_OF_A
+    assert "Comparing A with B (a copy of A)" in w.statusBar().currentMessage()
+    w.close()
+
+
+def test_figures_text():
+    row = {"data_loss": 0.1, "val_loss": 0.5, "acc": 0.97, "val_acc": 0.8}
+    assert figures_text(row, 1234) == ("epoch 1,234 · loss 0.100 / validation 0.500 · "
+                                       "accuracy 0.970 / 0.800 · Overfitting")
+    row = {"data_loss": 0.5, "val_loss": 0.52, "acc": 0.8, "val_acc": 0.8}
+    assert figures_text(row, 5).endswith("· Generalizing")
+    assert figures_text(None, 0) == "No epoch trained yet."
+    assert figures_text({**row, "val_loss": math.nan}, 3) == "epoch 3: no finite loss"
+
+
+def test_partner_config():
+    assert partner_config(load_preset("ch11-overfit")).name == "ch11-generalize"
+    assert partner_config(load_preset("ch11-generalize")).name == "ch11-overfit"
+    other = load_preset("book-ch14")
+    assert partner_config(other) == other
