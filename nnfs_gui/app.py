@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "png,svg,pdf,csv,json,gif,mp4")
     win = p.add_argument_group("window (scripted screenshots)")
     win.add_argument("--play", action="store_true", help="window: start training at once")
+    win.add_argument("--compare", action="store_true",
+                     help="window: open with model B beside A (View > Compare with model B)")
     win.add_argument("--quit-after", type=int, metavar="N",
                      help="window: pause at epoch N, save --screenshot if given, then close")
     win.add_argument("--screenshot", metavar="FILE",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write docs/screenshot.png: the real app, on a private Xvfb screen, after a scripted run.
 
-Usage: python scripts/make_screenshot.py [OUT.png] [--preset NAME] [--epochs N]
+Usage: python scripts/make_screenshot.py [OUT.png] [--preset NAME] [--epochs N] [--compare]
 The window trains the preset with --play, pauses at epoch N, saves itself, and closes.
 """
 
@@ -24,6 +24,7 @@ def main() -> int:
     p.add_argument("out", nargs="?", default=str(ROOT / "docs" / "screenshot.png"))
     p.add_argument("--preset", default="ch11-overfit")
     p.add_argument("--epochs", type=int, default=10_000, help="pause and shoot at this epoch")
+    p.add_argument("--compare", action="store_true", help="with model B beside A")
     args = p.parse_args()
     out = Path(args.out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -34,7 +35,8 @@ def main() -> int:
             env = server.env(XDG_CONFIG_HOME=config_home, OPENBLAS_NUM_THREADS="1")
             run = subprocess.run(
                 [sys.executable, str(ROOT / "main.py"), "--preset", args.preset, "--play",
-                 "--quit-after", str(args.epochs), "--screenshot", str(out)],
+                 "--quit-after", str(args.epochs), "--screenshot", str(out)]
+                + (["--compare"] if args.compare else []),
                 env=env, capture_output=True, text=True, timeout=600)
     finally:
         server.stop()

@@ -354,6 +354,8 @@ class MainWindow(QMainWindow):
         self.quit_after, self.screenshot_path = quit_after, screenshot
         if quit_after is not None:
             self.worker.set_pause_at(quit_after)
+            if self.compare is not None:
+                self.compare.worker.set_pause_at(quit_after)
         if play:
             self.set_playing(True)
 
@@ -363,7 +365,12 @@ class MainWindow(QMainWindow):
         self.quit_after = None
         QTimer.singleShot(400, self._end_script)
 
-    def _end_script(self) -> None:
+    def _end_script(self, waited: int = 0) -> None:
+        b = self.compare
+        if b is not None and not b.worker.settled and waited < 600:
+            # B trains in its own process and may be behind A: shoot when both are there.
+            QTimer.singleShot(100, lambda: self._end_script(waited + 1))
+            return
         if self.screenshot_path:
             if not self.grab().save(self.screenshot_path):
                 print(f"nnfs-gui: could not write {self.screenshot_path}", file=sys.stderr)
@@ -408,6 +415,8 @@ def run_app(args) -> int:
     config, note = presets.startup_config(args, settings.value("config"))
     window = MainWindow(config, settings, message=note)
     window.show()
+    if getattr(args, "compare", False):
+        window.set_comparing(True)
     window.run_script(getattr(args, "play", False), getattr(args, "quit_after", None),
                       getattr(args, "screenshot", None))
     for sig in (signal.SIGTERM, signal.SIGINT):

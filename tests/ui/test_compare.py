@@ -53,7 +53,8 @@ def test_step_and_reset_drive_both_models(qtbot, window):
     window.toolbar.step_n.trigger()
     qtbot.waitUntil(lambda: window.status.epoch_count == 300 and b.epoch == 300,
                     timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: b.worker.settled, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: b.worker.settled and b.frames_drawn and
+                    b.worker.latest.snapshot.grid is b.view._probs, timeout=WAIT_MS)
     assert b.view.image_rgb().shape == (150, 150, 3)
     assert np.all(class_share(b.view.image_rgb(), 3) > 0.15)   # B's regions, in the palette
     assert b.figures.text().startswith("epoch 300 · loss ")
@@ -71,7 +72,9 @@ def test_play_and_pause_drive_both_models(qtbot, window):
     qtbot.waitUntil(lambda: window.status.epoch_count > 200 and b.epoch > 200,
                     timeout=WAIT_MS)
     window.toolbar.play.trigger()
-    qtbot.waitUntil(lambda: window.worker.settled and b.worker.settled, timeout=WAIT_MS)
+    # settled: the newest frame came after the pause; drawn: B shows that frame.
+    qtbot.waitUntil(lambda: window.worker.settled and b.worker.settled
+                    and b.epoch == b.worker.latest.snapshot.epoch, timeout=WAIT_MS)
     paused_at = b.epoch
     qtbot.wait(300)
     assert b.epoch == paused_at == b.worker.latest.snapshot.epoch
