@@ -195,13 +195,18 @@ def test_frames_come_back_from_pickle_read_only():
     assert all(not a.flags.writeable for a in arrays)
 
 
-def test_the_child_process_trains_and_quits_on_request():
+def start_child() -> tuple[subprocess.Popen, Connection]:
+    """The training process as the window starts it, and our end of its socket."""
     ours, theirs = socket.socketpair()
     code = "import sys; from nnfs_gui.training.loop import main; sys.exit(main())"
     with theirs:
         proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno())],
                                 pass_fds=(theirs.fileno(),))
-    conn = Connection(ours.detach())
+    return proc, Connection(ours.detach())
+
+
+def test_the_child_process_trains_and_quits_on_request():
+    proc, conn = start_child()
     try:
         conn.send((1, "submit", (SMALL, 1, None)))
         conn.send((2, "step", 12))
@@ -219,12 +224,7 @@ def test_the_child_process_trains_and_quits_on_request():
 
 
 def test_the_child_process_ends_when_its_window_goes_away():
-    ours, theirs = socket.socketpair()
-    code = "import sys; from nnfs_gui.training.loop import main; sys.exit(main())"
-    with theirs:
-        proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno())],
-                                pass_fds=(theirs.fileno(),))
-    conn = Connection(ours.detach())
+    proc, conn = start_child()
     conn.send((1, "submit", (SMALL.replace(epochs=10**6), 1, None)))
     conn.send((2, "set", {"playing": True}))
     assert conn.poll(30)

@@ -11,17 +11,14 @@ import pytest
 from nnfs_gui.ui.compare import COPY_OF_A, figures_text, partner_config
 from nnfs_gui.ui.main_window import MainWindow
 from nnfs_gui.ui.presets import load_preset
-from tests.ui.test_window import class_share
+from tests.ui.test_window import class_share, shown_window
 
 WAIT_MS = 20_000
 
 
 @pytest.fixture
 def window(qtbot):
-    w = MainWindow(load_preset("ch11-overfit"))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.frames_drawn > 0, timeout=WAIT_MS)
+    w = shown_window(qtbot)
     w.compare_action.trigger()
     qtbot.waitUntil(lambda: w.compare.frames_drawn > 0, timeout=WAIT_MS)
     yield w

@@ -95,10 +95,19 @@ def test_failed_export_shows_a_message_and_keeps_the_old_file(qtbot, window, tmp
     assert target.read_text() == "old\n"
 
 
-def test_saved_model_reloads_to_the_regions_the_training_process_drew(qtbot, window,
-                                                                       tmp_path):
+def grid_of(model, scaler, snap) -> np.ndarray:
+    """The model's class probabilities over the snapshot's grid (same size and extent)."""
     from nnfs_gui.training.trainer import grid_points
 
+    size = snap.grid.shape[0]
+    x0, x1, y0, y1 = snap.extent
+    points = grid_points(np.linspace(x0, x1, size, dtype=np.float32),
+                         np.linspace(y0, y1, size, dtype=np.float32))
+    return model.predict_proba(scaler.transform(points)).reshape(snap.grid.shape)
+
+
+def test_saved_model_reloads_to_the_regions_the_training_process_drew(qtbot, window,
+                                                                       tmp_path):
     _train_to(qtbot, window, 60)
     c = window.export_controller
     path = c.save_model(tmp_path / "m.npz")
@@ -109,13 +118,8 @@ def test_saved_model_reloads_to_the_regions_the_training_process_drew(qtbot, win
     assert frame.model_state is not None and frame.snapshot.grid is not None
     model, config, scaler = load_model(path)
     assert config == window.config
-    snap = frame.snapshot
-    size = snap.grid.shape[0]
-    x0, x1, y0, y1 = snap.extent
-    points = grid_points(np.linspace(x0, x1, size, dtype=np.float32),
-                         np.linspace(y0, y1, size, dtype=np.float32))
-    expected = model.predict_proba(scaler.transform(points)).reshape(snap.grid.shape)
-    np.testing.assert_allclose(snap.grid, expected, atol=1e-6)
+    np.testing.assert_allclose(frame.snapshot.grid, grid_of(model, scaler, frame.snapshot),
+                               atol=1e-6)
 
 
 def _first_frame_of_run(window, run_id: int) -> list:
@@ -127,8 +131,6 @@ def _first_frame_of_run(window, run_id: int) -> list:
 
 
 def test_open_model_shows_the_saved_regions_and_trains_on_from_them(qtbot, window, tmp_path):
-    from nnfs_gui.training.trainer import grid_points
-
     _train_to(qtbot, window, 150)
     c = window.export_controller
     path = c.save_model(tmp_path / "m.npz")
@@ -146,12 +148,7 @@ def test_open_model_shows_the_saved_regions_and_trains_on_from_them(qtbot, windo
     assert snap.epoch == 0 and snap.grid is not None
     assert window.decision_view._probs is snap.grid
     model, _, scaler = load_model(path)
-    size = snap.grid.shape[0]
-    x0, x1, y0, y1 = snap.extent
-    points = grid_points(np.linspace(x0, x1, size, dtype=np.float32),
-                         np.linspace(y0, y1, size, dtype=np.float32))
-    expected = model.predict_proba(scaler.transform(points)).reshape(snap.grid.shape)
-    np.testing.assert_allclose(snap.grid, expected, atol=1e-5)
+    np.testing.assert_allclose(snap.grid, grid_of(model, scaler, snap), atol=1e-5)
     assert not window.worker.playing
     # Play trains on from the loaded weights: the first epoch's loss is the saved one's.
     window.worker.set_pause_at(20)

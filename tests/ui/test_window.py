@@ -18,12 +18,18 @@ from nnfs_gui.ui.presets import load_preset
 WAIT_MS = 20_000  # generous: the machine is shared
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow(load_preset("ch11-overfit"))
+def shown_window(qtbot, preset: str = "ch11-overfit") -> MainWindow:
+    """The window of ``preset``, shown, with its first frame drawn."""
+    w = MainWindow(load_preset(preset))
     qtbot.addWidget(w)
     w.show()
     qtbot.waitUntil(lambda: w.frames_drawn > 0, timeout=WAIT_MS)
+    return w
+
+
+@pytest.fixture
+def window(qtbot):
+    w = shown_window(qtbot)
     yield w
     w.close()
 
