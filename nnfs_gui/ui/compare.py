@@ -51,7 +51,9 @@ def figures_text(row: dict | None, epoch: int) -> str:
 class ComparePane(QWidget):
     """B's title, preset picker, decision view and figures; owns B's worker."""
 
-    changed = Signal()   # B got a new config (a status message is due)
+    changed = Signal()          # B got a new config (a status message is due)
+    run_started = Signal()      # B's first frame of a new run (its curves restart)
+    new_rows = Signal(object)   # B's history rows of a drawn frame (for the curves)
 
     def __init__(self, config: Config, copied: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -153,7 +155,9 @@ class ComparePane(QWidget):
         if frame.points is not None:
             self.view.reset(frame.points)
             self.last_row = None
+            self.run_started.emit()
         self.view.update_snapshot(snap, frame.val_pred)
+        self.new_rows.emit(snap.history)
         if len(snap.history["epoch"]):
             self.last_row = {k: float(v[-1]) for k, v in snap.history.items()}
         self.epoch = snap.epoch

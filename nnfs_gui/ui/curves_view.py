@@ -33,6 +33,10 @@ SERIES = (
     ("acc", "val_acc", "validation accuracy", VAL_COLOR, False),
 )
 COLUMNS = ("epoch",) + tuple(s[1] for s in SERIES)
+# Model B's validation curves while comparing (ui/compare.py): dashed, a third colour.
+B_COLOR = palette.class_color(2)
+B_SERIES = (("loss", "val_loss", "B validation loss"),
+            ("acc", "val_acc", "B validation accuracy"))
 EMA_KEEP = 0.95   # weight of the previous smoothed value
 EMA_BLOCK = 64
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
@@ -132,6 +136,8 @@ class CurvesView(QWidget):
         self._layout()
         self._hover = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_hover)
+        self.b_curves: dict[str, pg.PlotDataItem] = {}   # while comparing
+        self.reset_b()
         self.reset()
 
     # -- construction ------------------------------------------------------------------
@@ -167,6 +173,7 @@ class CurvesView(QWidget):
         smooth.setToolTip(f"Show an exponential moving average (keep {EMA_KEEP}) of each "
                           "curve: useful with mini-batches, whose curves are noisy.")
         smooth.toggled.connect(self._redraw)
+        smooth.toggled.connect(self._redraw_b)
         follow = QCheckBox("Follow")
         follow.setChecked(True)
         follow.setToolTip("Keep all epochs in view as they come in (off once you zoom or pan).")
@@ -212,6 +219,47 @@ class CurvesView(QWidget):
     def point_count(self) -> int:
         return self.data.n
 
+    # -- model B (compare) ------------------------------------------------------------------
+    def show_b(self, on: bool) -> None:
+        """Add (or remove) B's dashed validation curves; they start empty."""
+        plots = {"loss": self.loss_plot, "acc": self.acc_plot}
+        for plot, column, name in B_SERIES:
+            if on and column not in self.b_curves:
+                pen = pg.mkPen(B_COLOR, width=1, style=Qt.PenStyle.DashLine)
+                self.b_curves[column] = plots[plot].plot(name=name, pen=pen)
+            elif not on and column in self.b_curves:
+                plots[plot].removeItem(self.b_curves.pop(column))
+        self.reset_b()
+
+    def reset_b(self) -> None:
+        """Forget B's points (B started a new run)."""
+        self._b_drawn = {(k, smooth): PeakDecimator() for _, k, _ in B_SERIES
+                         for smooth in (False, True)}
+        self._b_last_smooth: dict[str, float | None] = {k: None for _, k, _ in B_SERIES}
+        self._redraw_b()
+
+    def append_b(self, history: dict[str, np.ndarray]) -> None:
+        """Add B's history rows (the trainer's columns) to its validation curves."""
+        if not self.b_curves or len(history.get("epoch", ())) == 0:
+            return
+        x = history["epoch"]
+        for _, k, _ in B_SERIES:
+            smooth = ema_continue(np.asarray(history[k], float), self._b_last_smooth[k])
+            self._b_last_smooth[k] = float(smooth[-1])
+            self._b_drawn[k, False].append(x, history[k])
+            self._b_drawn[k, True].append(x, smooth)
+        self._redraw_b()
+        top = self._b_last_smooth["val_loss"]
+        self._follow(float(x[-1]), top if top is not None and np.isfinite(top) else 0.0)
+
+    def b_point_count(self) -> int:
+        return len(self._b_drawn["val_loss", False].display()[0])
+
+    def _redraw_b(self) -> None:
+        smooth = self.smooth_box.isChecked()
+        for column, curve in self.b_curves.items():
+            curve.setData(*self._b_drawn[column, smooth].display())
+
     def history_arrays(self) -> dict[str, np.ndarray]:
         """Views of the collected columns: epoch, data_loss, val_loss, acc, val_acc."""
         return {k: self.data.column(k) for k in COLUMNS}
@@ -241,6 +289,7 @@ class CurvesView(QWidget):
         smooth = self.smooth_box.isChecked()
         for column, curve in self.curves.items():
             curve.setData(*self._drawn[column, smooth].display())
+
 
     def _follow(self, last_epoch: float, top: float) -> None:
         """Widen the axes in steps, not every frame, so their cached pixmaps stay valid.

@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.setWordWrap(True)
         self.banner.hide()
-        self.a_title = QLabel("<b>A</b>: the settings on the left; its curves on the right")
+        self.a_title = QLabel("<b>A</b>: the settings on the left; solid curves on the right")
         self.a_title.hide()
         self.a_figures = QLabel()    # A's figures in B's format, while comparing
         self.a_figures.setWordWrap(True)
@@ -203,6 +203,9 @@ class MainWindow(QMainWindow):
             pane.copy_a.clicked.connect(lambda: pane.set_config(self.config, copied=True))
             pane.changed.connect(lambda: self.status.message(
                 f"B is now {pane.label}: a new run, from epoch 0."))
+            self.curves_view.show_b(True)
+            pane.run_started.connect(self.curves_view.reset_b)
+            pane.new_rows.connect(self.curves_view.append_b)
             self.views_split.addWidget(pane)
             width = max(2, self.views_split.width())
             self.views_split.setSizes([width // 2, width - width // 2])
@@ -217,6 +220,7 @@ class MainWindow(QMainWindow):
         elif not on and self.compare is not None:
             pane, self.compare = self.compare, None
             pane.stop()
+            self.curves_view.show_b(False)
             pane.hide()
             pane.deleteLater()
             self.a_title.hide()

@@ -55,6 +55,12 @@ def test_step_and_reset_drive_both_models(qtbot, window):
     assert b.view.image_rgb().shape == (150, 150, 3)
     assert np.all(class_share(b.view.image_rgb(), 3) > 0.15)   # B's regions, in the palette
     assert b.figures.text().startswith("epoch 300 · loss ")
+    # B's validation curves beside A's: one point per epoch, B's own values.
+    x, y = window.curves_view.b_curves["val_loss"].getData()
+    assert list(x) == list(range(300)) and window.curves_view.b_point_count() == 300
+    assert y[-1] == pytest.approx(b.last_row["val_loss"])
+    _, a_y = window.curves_view.curves["val_loss"].getData()
+    assert not np.allclose(y, a_y)
     assert window.a_figures.text().startswith("epoch 300 · loss ")
     run = b.run_id
     window.toolbar.reset.trigger()
@@ -97,7 +103,9 @@ def test_closing_b_ends_its_training_process(qtbot, window):
     window.compare_action.trigger()
     assert window.compare is None and not window.compare_action.isChecked()
     assert not _alive(pid) and pane.worker.isFinished()
-    assert not window.a_title.isVisible()
+    assert not window.a_title.isVisible() and window.curves_view.b_curves == {}
+    legend = [label.text for _, label in window.curves_view.loss_plot.legend.items]
+    assert "B validation loss" not in legend and "validation loss" in legend
     window.step(5)    # A alone goes on
     qtbot.waitUntil(lambda: window.status.epoch_count == 5, timeout=WAIT_MS)
 
