@@ -309,6 +309,8 @@ class MainWindow(QMainWindow):
             self.show_banner(frame.error)
         # The worker's flag, not the frame's: a frame sent just before a click is stale.
         self.toolbar.set_playing(self.worker.playing)
+        if self.compare is not None and not self.worker.playing and self.compare.worker.playing:
+            self.compare.set_playing(False)   # A stopped by itself (limit, NaN, error)
         snap = frame.snapshot
         if snap is None or frame.run_id != self.run_id:
             return
@@ -424,13 +426,15 @@ def run_app(args) -> int:
     window.run_script(getattr(args, "play", False), getattr(args, "quit_after", None),
                       getattr(args, "screenshot", None))
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: window.close())
+        # Close from the event loop, not inside whatever the main thread was doing.
+        signal.signal(sig, lambda *_: QTimer.singleShot(0, window.close))
     # Let Python see signals while Qt's event loop runs.
     tick = QTimer()
     tick.timeout.connect(lambda: None)
     tick.start(200)
     code = app.exec()
-    if window.worker.isRunning():
+    workers = [window.worker] + ([window.compare.worker] if window.compare else [])
+    if any(w.isRunning() for w in workers):
         # The worker's reader did not end in time (stop() kills the training process,
         # so this should not happen) and Qt aborts if a running QThread is destroyed:
         # leave at once, as promised.

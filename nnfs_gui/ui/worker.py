@@ -17,6 +17,7 @@ If the process dies, the window gets a frame with an error message, and the next
 
 from __future__ import annotations
 
+import queue
 import socket
 import subprocess
 import sys
@@ -46,16 +47,23 @@ class TrainingWorker(QThread):
     """
 
     frame_ready = Signal(object)
+    _died = Signal(int, object)   # (process generation, exit code), from the reader
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._lock = threading.Lock()   # one sender at a time, seq numbers in order
+        self._lock = threading.Lock()   # seq numbers in order, playing with its seq
+        # Messages go out through a sender thread: the process reads them between chunks,
+        # so a large one (a loaded model's weights) must not hold up the GUI thread.
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._send_all, name="nnfs-gui sender", daemon=True).start()
+        self._generation = 0            # processes started so far
         self._seq = 0
         self._play_seq = 0              # seq of the last message that set playing
         self._playing = False
         self._stopping = False
         self._sticky: dict = {}         # settings a new process must be told again
         self.latest: Frame | None = None
+        self._died.connect(self._report_death)
         self._spawn()
 
     # -- the UI's side -------------------------------------------------------------
@@ -119,6 +127,7 @@ class TrainingWorker(QThread):
             self._proc.wait()
             in_time = False
         ended = self.wait(max(1, timeout_ms // 2))
+        self._outbox.put((None, None))   # ends the sender thread
         if ended:
             self._conn.close()
         return in_time and ended
@@ -148,10 +157,18 @@ class TrainingWorker(QThread):
         self._send_message((self._seq, kind, payload))
 
     def _send_message(self, message: tuple) -> None:
-        try:
-            self._conn.send(message)
-        except OSError:
-            pass   # the process is gone: run() has reported it, submit() restarts it
+        self._outbox.put((self._conn, message))
+
+    def _send_all(self) -> None:
+        """The sender thread: each message to the connection it was meant for, in order."""
+        while True:
+            conn, message = self._outbox.get()
+            if conn is None:
+                return
+            try:
+                conn.send(message)
+            except (OSError, ValueError):
+                pass   # that process is gone: run() has reported it, submit() restarts it
 
     @property
     def settled(self) -> bool:
@@ -167,8 +184,12 @@ class TrainingWorker(QThread):
         with theirs:
             self._proc = subprocess.Popen(
                 [sys.executable, "-c", CHILD_CODE, PACKAGE_ROOT, str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                # Its own session: Ctrl+C in a terminal reaches the window only, which
+                # ends the process through the socket.
+                start_new_session=True)
         self._conn = Connection(ours.detach())
+        self._generation += 1
 
     def _restart_if_dead(self) -> None:
         if self._stopping or self._proc.poll() is None:
@@ -181,21 +202,27 @@ class TrainingWorker(QThread):
 
     def run(self) -> None:
         """Hand each frame of the process to the GUI thread, until the process ends."""
-        conn = self._conn
+        conn, proc, generation = self._conn, self._proc, self._generation
         while True:
             try:
                 frame = conn.recv()
             except (EOFError, OSError):
                 break
             frame.read_only()
-            if frame.seq >= self._play_seq:
-                self._playing = frame.playing
+            with self._lock:
+                if frame.seq >= self._play_seq:
+                    self._playing = frame.playing
             self.latest = frame
             self.frame_ready.emit(frame)
         if not self._stopping:
             self._playing = False
             try:
-                code = self._proc.wait(2)
+                code = proc.wait(2)
             except subprocess.TimeoutExpired:
                 code = "unknown"
+            self._died.emit(generation, code)
+
+    def _report_death(self, generation: int, code) -> None:
+        """On the GUI thread: say that the process died, unless a newer one runs."""
+        if generation == self._generation and not self._stopping:
             self.frame_ready.emit(Frame(run_id=-1, error=DIED.format(code=code)))

@@ -147,3 +147,20 @@ def test_partner_config():
     assert partner_config(load_preset("ch11-generalize")).name == "ch11-overfit"
     other = load_preset("book-ch14")
     assert partner_config(other) == other
+
+
+def test_when_a_stops_by_itself_b_pauses_too(qtbot, window):
+    b = window.compare
+    window.apply_config(window.config.replace(epochs=40), restart=False)   # a live field
+    window.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: window.status.epoch_count == 41, timeout=WAIT_MS)   # A's limit
+    qtbot.waitUntil(lambda: not b.worker.playing and b.worker.settled, timeout=WAIT_MS)
+    assert window.toolbar.play.text() == "Play"
+
+
+def test_a_death_notice_of_a_replaced_process_is_dropped(qtbot, window):
+    w = window.worker
+    w._report_death(w._generation - 1, 9)    # from before the newest process started
+    assert not window.banner.isVisible()
+    w._report_death(w._generation, 9)
+    assert window.banner.isVisible() and "exit code 9" in window.banner.text()
