@@ -19,6 +19,7 @@ from nnfs_gui.core.config import Config
 from nnfs_gui.ui import presets
 from nnfs_gui.ui.decision_view import DecisionView
 from nnfs_gui.ui.status import verdict
+from nnfs_gui.ui.worker import TrainingWorker
 
 PAIRS = {"ch11-overfit": "ch11-generalize", "ch11-generalize": "ch11-overfit"}
 COPY_OF_A = "(copy of A)"
@@ -57,8 +58,6 @@ class ComparePane(QWidget):
 
     def __init__(self, config: Config, copied: bool = False,
                  parent: QWidget | None = None) -> None:
-        from nnfs_gui.ui.worker import TrainingWorker
-
         super().__init__(parent)
         self.config = config
         self.copied = copied    # B's config is a copy of A's (not a preset as such)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from nnfs_gui.core.config import Config, spec
 from nnfs_gui.training.loop import Frame
 from nnfs_gui.ui import presets
+from nnfs_gui.ui.compare import ComparePane, figures_text, partner_config
 from nnfs_gui.ui.controls import ControlPanel
 from nnfs_gui.ui.curves_view import CurvesView
 from nnfs_gui.ui.decision_view import DecisionView
@@ -194,8 +195,6 @@ class MainWindow(QMainWindow):
 
     def set_comparing(self, on: bool) -> None:
         """Show model B beside A (ch. 11, Fig 11.01), or close it and end its training."""
-        from nnfs_gui.ui.compare import ComparePane, figures_text, partner_config
-
         self.compare_action.setChecked(on)
         if on and self.compare is None:
             b = partner_config(self.config)
@@ -335,8 +334,6 @@ class MainWindow(QMainWindow):
         if len(snap.history["epoch"]):
             self._a_row = {k: float(v[-1]) for k, v in snap.history.items()}
         if self.compare is not None:
-            from nnfs_gui.ui.compare import figures_text
-
             self.a_figures.setText(figures_text(self._a_row, snap.epoch))
 
     def _show_progress(self, snap, playing: bool) -> None:
