@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from nnfs_gui.core.config import Config
@@ -143,7 +143,7 @@ class ComparePane(QWidget):
         try:
             self._show_frame(frame)
         finally:
-            QTimer.singleShot(0, lambda: QTimer.singleShot(0, self.worker.acknowledge))
+            self.worker.acknowledge_when_painted()
 
     def _show_frame(self, frame) -> None:
         if frame.error:

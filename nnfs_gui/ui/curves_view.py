@@ -108,6 +108,21 @@ def ema_continue(values: np.ndarray, last: float | None, keep: float = EMA_KEEP)
     return out
 
 
+def feed_drawn(drawn: dict, last_smooth: dict, x: np.ndarray,
+               history: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Append new rows to the raw and smoothed decimators of each column in
+    ``last_smooth`` (``drawn[column, smoothed]``), continuing each moving average;
+    returns the smoothed new rows."""
+    smoothed = {}
+    for k in last_smooth:
+        smooth = ema_continue(np.asarray(history[k], float), last_smooth[k])
+        last_smooth[k] = float(smooth[-1])
+        drawn[k, False].append(x, history[k])
+        drawn[k, True].append(x, smooth)
+        smoothed[k] = smooth
+    return smoothed
+
+
 def loss_top(rows: dict[str, np.ndarray]) -> float:
     """Highest finite training or validation loss among ``rows`` (0 if none)."""
     losses = np.concatenate([rows["data_loss"], rows["val_loss"]])
@@ -243,11 +258,7 @@ class CurvesView(QWidget):
         if not self.b_curves or len(history.get("epoch", ())) == 0:
             return
         x = history["epoch"]
-        for _, k, _ in B_SERIES:
-            smooth = ema_continue(np.asarray(history[k], float), self._b_last_smooth[k])
-            self._b_last_smooth[k] = float(smooth[-1])
-            self._b_drawn[k, False].append(x, history[k])
-            self._b_drawn[k, True].append(x, smooth)
+        feed_drawn(self._b_drawn, self._b_last_smooth, x, history)
         self._redraw_b()
         top = self._b_last_smooth["val_loss"]
         self._follow(float(x[-1]), top if top is not None and np.isfinite(top) else 0.0)
@@ -267,14 +278,7 @@ class CurvesView(QWidget):
     # -- internals -----------------------------------------------------------------------
     def _append_drawn(self, history: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Feed the decimators; returns the smoothed new rows."""
-        x, smoothed = history["epoch"], {}
-        for k in COLUMNS[1:]:
-            smooth = ema_continue(np.asarray(history[k], float), self._last_smooth[k])
-            self._last_smooth[k] = float(smooth[-1])
-            self._drawn[k, False].append(x, history[k])
-            self._drawn[k, True].append(x, smooth)
-            smoothed[k] = smooth
-        return smoothed
+        return feed_drawn(self._drawn, self._last_smooth, history["epoch"], history)
 
     def _track_best(self, epochs: np.ndarray, val_loss: np.ndarray) -> None:
         finite = np.where(np.isfinite(val_loss), val_loss, np.inf)

@@ -299,9 +299,7 @@ class MainWindow(QMainWindow):
         except Exception as e:  # noqa: BLE001 - a drawing failure is a message, not a crash
             self.status.message(f"Could not draw the run: {e}")
         finally:
-            # Acknowledge once the frame is painted: Qt paints on later events (the
-            # scene's change notice, then the window's update request), so hop twice.
-            QTimer.singleShot(0, lambda: QTimer.singleShot(0, self.worker.acknowledge))
+            self.worker.acknowledge_when_painted()
 
     def _show_frame(self, frame: Frame) -> None:
         if frame.error:

@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QThread, QTimer, Signal
 
 from nnfs_gui.core.config import Config
 from nnfs_gui.training.loop import Frame
@@ -103,6 +103,11 @@ class TrainingWorker(QThread):
 
     def request_frame(self) -> None:
         self._send("set", {"want_frame": True})
+
+    def acknowledge_when_painted(self) -> None:
+        """Acknowledge once the frame just drawn is painted: Qt paints on later events
+        (the scene's change notice, then the window's update request), so hop twice."""
+        QTimer.singleShot(0, lambda: QTimer.singleShot(0, self.acknowledge))
 
     def acknowledge(self) -> None:
         """The UI has drawn the last frame: the next may be sent."""
