@@ -128,7 +128,7 @@ def figure_exporter(formats: list[str]):
     if not any(f in FIGURE_EXPORTS for f in formats):
         return None
     try:
-        from nnfs_gui.ui.headless_export import export_figures
+        from nnfs_gui.ui.export.headless import export_figures
     except ImportError as e:
         raise UsageError(f"figure export is not available ({e})") from None
     return export_figures

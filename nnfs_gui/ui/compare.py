@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from nnfs_gui.core.config import Config
 from nnfs_gui.ui import presets
-from nnfs_gui.ui.decision_view import DecisionView
 from nnfs_gui.ui.status import verdict
+from nnfs_gui.ui.views.decision_view import DecisionView
 from nnfs_gui.ui.worker import TrainingWorker
 
 PAIRS = {"ch11-overfit": "ch11-generalize", "ch11-generalize": "ch11-overfit"}

@@ -29,10 +29,10 @@ from nnfs_gui.training.loop import Frame
 from nnfs_gui.ui import presets
 from nnfs_gui.ui.compare import ComparePane, figures_text, partner_config
 from nnfs_gui.ui.controls import ControlPanel
-from nnfs_gui.ui.curves_view import CurvesView
-from nnfs_gui.ui.decision_view import DecisionView
 from nnfs_gui.ui.status import TrainingStatus
 from nnfs_gui.ui.toolbar import TrainingToolbar
+from nnfs_gui.ui.views.curves_view import CurvesView
+from nnfs_gui.ui.views.decision_view import DecisionView
 from nnfs_gui.ui.worker import TrainingWorker
 
 FINE_GRID = 150     # decision-grid size when the user is idle
@@ -43,7 +43,7 @@ BANNER_STYLE = "background:#fde2e1; color:#7a1b16; padding:6px; border:1px solid
 
 class MainWindow(QMainWindow):
     """The window. ``decision_view``, ``curves_view``, ``file_menu`` and ``export_menu``
-    are public so exports (ui/export.py) can add their actions."""
+    are public so exports (ui/export/) can add their actions."""
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None,
                  message: str = "") -> None:
@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.presets_menu = bar.addMenu("&Presets")
         self.export_menu = bar.addMenu("&Export")
         save = QAction("Save current as preset…", self)
-        # Ctrl+S is Save model (ui/export.py); two actions on one key fire neither.
+        # Ctrl+S is Save model (ui/export/); two actions on one key fire neither.
         save.setShortcut(QKeySequence("Ctrl+Shift+S"))
         save.setToolTip("Save the current settings as a preset of your own.")
         save.triggered.connect(self.save_preset_dialog)

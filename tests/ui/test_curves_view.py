@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnfs_gui.ui.curves_view import CurvesView, GrowingColumns, ema_continue, nice_ceiling
+from nnfs_gui.ui.views.curves_view import CurvesView, GrowingColumns, ema_continue, nice_ceiling
 
 
 def _rows(start, n):

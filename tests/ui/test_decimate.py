@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnfs_gui.ui.decimate import PeakDecimator
+from nnfs_gui.ui.views.decimate import PeakDecimator
 
 
 def test_small_series_pass_through_unchanged():

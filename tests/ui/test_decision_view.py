@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from nnfs_gui.ui import palette
-from nnfs_gui.ui.decision_view import TRAIN_ALPHA_DIMMED, DecisionView, RunPoints
+from nnfs_gui.ui.views.decision_view import TRAIN_ALPHA_DIMMED, DecisionView, RunPoints
 
 
 def _view(qtbot):

@@ -9,7 +9,7 @@ import numpy as np
 
 from nnfs_gui.core.config import Config
 from nnfs_gui.training.history import COLUMNS, History
-from nnfs_gui.ui import export_data
+from nnfs_gui.ui.export import data as export_data
 
 
 def _history(n: int = 50) -> History:

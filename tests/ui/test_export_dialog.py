@@ -6,8 +6,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QProgressDialog
 
-from nnfs_gui.ui.export_dialog import ExportDialog, RecordDialog, run_with_progress
-from nnfs_gui.ui.export_io import ExportCancelled
+from nnfs_gui.ui.export.dialog import ExportDialog, RecordDialog, run_with_progress
+from nnfs_gui.ui.export.io import ExportCancelled
 
 
 def _choose(box, key) -> None:

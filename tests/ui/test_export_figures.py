@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from nnfs_gui.ui import export_figures as ef
-from nnfs_gui.ui.export_io import ExportError
+from nnfs_gui.ui.export import figures as ef
+from nnfs_gui.ui.export.io import ExportError
 from tests.ui.test_export_support import (
     CURVE_BLUE,
     CURVE_RED,

@@ -11,8 +11,8 @@ from PIL import Image
 
 from nnfs_gui.core.config import Config
 from nnfs_gui.training.trainer import Trainer
-from nnfs_gui.ui import headless_export
-from nnfs_gui.ui.export_io import ExportError
+from nnfs_gui.ui.export import headless as headless_export
+from nnfs_gui.ui.export.io import ExportError
 from nnfs_gui.ui.palette import class_color
 from tests.ui.test_export_support import colour_fraction, image_array
 

@@ -10,8 +10,8 @@ import tempfile
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.ui import export_io
-from nnfs_gui.ui.export_io import ExportError, save_text, write_config_beside
+from nnfs_gui.ui.export import io as export_io
+from nnfs_gui.ui.export.io import ExportError, save_text, write_config_beside
 
 
 def _refuse_writes(monkeypatch):

@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 from PySide6.QtGui import QColor, QImage
 
-from nnfs_gui.ui import recorder as rec
-from nnfs_gui.ui.export_io import ExportCancelled, ExportError
+from nnfs_gui.ui.export import recorder as rec
+from nnfs_gui.ui.export.io import ExportCancelled, ExportError
 from tests.ui.test_export_support import make_curves_plot, make_decision_plot
 
 

@@ -25,8 +25,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from nnfs_gui.training.history import History
-from nnfs_gui.ui import export_data, export_figures
-from nnfs_gui.ui.export_dialog import (
+from nnfs_gui.ui.export import data as export_data
+from nnfs_gui.ui.export import figures as export_figures
+from nnfs_gui.ui.export.dialog import (
     EXPORT_KINDS,
     ExportDialog,
     ExportRequest,
@@ -34,9 +35,9 @@ from nnfs_gui.ui.export_dialog import (
     animation_filter,
     run_with_progress,
 )
-from nnfs_gui.ui.export_io import ExportError, describe_os_error, write_config_beside
-from nnfs_gui.ui.headless_export import run_title
-from nnfs_gui.ui.recorder import Recorder, grab_side_by_side
+from nnfs_gui.ui.export.headless import run_title
+from nnfs_gui.ui.export.io import ExportError, describe_os_error, write_config_beside
+from nnfs_gui.ui.export.recorder import Recorder, grab_side_by_side
 
 LAST_FOLDER_KEY = "export/last_folder"
 MODEL_FILTER = "nnfs-gui model (*.npz)"
@@ -294,7 +295,7 @@ class ExportController(QObject):
 def _save_model(state, path) -> Path:
     """Write a worker's ModelState (it has what save_model reads from a model)."""
     from nnfs_gui.core.serialization import save_model
-    from nnfs_gui.ui.export_io import save_file
+    from nnfs_gui.ui.export.io import save_file
 
     return save_file(path, lambda p: save_model(p, state, state.config, state.scaler))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from nnfs_gui.training.history import COLUMNS, History
-from nnfs_gui.ui.export_io import ExportError, save_json, save_text
+from nnfs_gui.ui.export.io import ExportError, save_json, save_text
 
 DATASET_COLUMNS = ("x", "y", "label", "split")
 

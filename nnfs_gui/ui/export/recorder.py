@@ -25,8 +25,8 @@ from PIL import Image
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from nnfs_gui.ui.export_figures import exportable, side_by_side
-from nnfs_gui.ui.export_io import ExportCancelled, ExportError, save_file
+from nnfs_gui.ui.export.figures import exportable, side_by_side
+from nnfs_gui.ui.export.io import ExportCancelled, ExportError, save_file
 
 DEFAULT_FPS = 10.0
 MAX_FPS = 50.0  # GIF stores frame durations in 1/100 s

@@ -29,7 +29,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from nnfs_gui.ui.export_io import ExportError
+from nnfs_gui.ui.export.io import ExportError
 
 VIEW_SIZE = {"decision": (640, 600), "curves": (520, 600)}  # on-screen px (w, h)
 FIGURE_WIDTH = 1600
@@ -67,8 +67,8 @@ class OffscreenViews:
     def __init__(self) -> None:
         from PySide6.QtCore import Qt
 
-        from nnfs_gui.ui.curves_view import CurvesView
-        from nnfs_gui.ui.decision_view import DecisionView
+        from nnfs_gui.ui.views.curves_view import CurvesView
+        from nnfs_gui.ui.views.decision_view import DecisionView
 
         self.app = ensure_qt_app()
         self.decision_view, self.curves_view = DecisionView(), CurvesView()
@@ -114,7 +114,7 @@ class OffscreenViews:
 
 def export_figures(trainer, out_dir: str | Path, formats: Iterable[str]) -> list[Path]:
     """Write the requested figure formats of ``trainer``'s run into ``out_dir``."""
-    from nnfs_gui.ui.export_io import write_config_beside
+    from nnfs_gui.ui.export.io import write_config_beside
 
     formats = [f.lower() for f in formats]
     unknown = sorted(set(formats) - set(FIGURE_WRITERS))
@@ -143,7 +143,7 @@ def _still_targets(views: OffscreenViews) -> dict[str, list]:
 
 
 def _write_png(views, trainer, out_dir: Path) -> list[Path]:
-    from nnfs_gui.ui.export_figures import export_png
+    from nnfs_gui.ui.export.figures import export_png
 
     description = trainer.config.to_json()
     return [export_png(targets, out_dir / f"{name}.png", FIGURE_WIDTH, "white", description)
@@ -151,14 +151,14 @@ def _write_png(views, trainer, out_dir: Path) -> list[Path]:
 
 
 def _write_svg(views, trainer, out_dir: Path) -> list[Path]:
-    from nnfs_gui.ui.export_figures import export_svg
+    from nnfs_gui.ui.export.figures import export_svg
 
     return [export_svg(targets, out_dir / f"{name}.svg")
             for name, targets in _still_targets(views).items()]
 
 
 def _write_pdf(views, trainer, out_dir: Path) -> list[Path]:
-    from nnfs_gui.ui.export_figures import export_pdf
+    from nnfs_gui.ui.export.figures import export_pdf
 
     return [export_pdf(_still_targets(views)["dashboard"], out_dir / "dashboard.pdf",
                        run_title(trainer.config, trainer.history))]
@@ -178,7 +178,7 @@ def run_title(config, history) -> str:
 def _write_animation(suffix: str):
     def write(views, trainer, out_dir: Path) -> list[Path]:
         frames = replay_frames(views, trainer, ANIMATION_FRAMES)
-        from nnfs_gui.ui.recorder import write_animation
+        from nnfs_gui.ui.export.recorder import write_animation
 
         return [write_animation(frames, out_dir / f"training{suffix}", ANIMATION_FPS)]
 
@@ -195,7 +195,7 @@ def replay_frames(views: OffscreenViews, trainer, n_frames: int = ANIMATION_FRAM
     Raises ExportError when the replay's history differs from ``trainer``'s.
     """
     from nnfs_gui.training.trainer import Trainer
-    from nnfs_gui.ui.recorder import Frame, grab_side_by_side
+    from nnfs_gui.ui.export.recorder import Frame, grab_side_by_side
 
     total = trainer.epoch
     if total == 0:

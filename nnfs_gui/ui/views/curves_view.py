@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnfs_gui.ui import palette
-from nnfs_gui.ui.decimate import PeakDecimator
+from nnfs_gui.ui.views.decimate import PeakDecimator
 
 # Series drawn: (plot, history column, legend name, colour, dashed).
 TRAIN_COLOR = palette.class_color(0)

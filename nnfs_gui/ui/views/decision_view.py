@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from nnfs_gui.training.loop import RunPoints
 from nnfs_gui.ui import palette
-from nnfs_gui.ui.curves_view import cache_axes
+from nnfs_gui.ui.views.curves_view import cache_axes
 
 SHOW_MODES = ("train", "val", "both")
 TRAIN_ALPHA_ALONE = 230   # training points at full strength when shown alone

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnfs_gui.ui.export_figures import BACKGROUNDS, DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH
-from nnfs_gui.ui.export_io import ExportCancelled
-from nnfs_gui.ui.recorder import DEFAULT_FPS, DEFAULT_SECONDS, MAX_FPS, animation_formats
+from nnfs_gui.ui.export.figures import BACKGROUNDS, DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH
+from nnfs_gui.ui.export.io import ExportCancelled
+from nnfs_gui.ui.export.recorder import DEFAULT_FPS, DEFAULT_SECONDS, MAX_FPS, animation_formats
 
 VIEWS = {"dashboard": "Dashboard (regions and curves)", "decision": "Decision regions",
          "curves": "Loss and accuracy curves"}

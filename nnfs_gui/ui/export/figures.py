@@ -23,7 +23,7 @@ from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, QSize
 from PySide6.QtGui import QColor, QFont, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
 
-from nnfs_gui.ui.export_io import ExportError, save_file
+from nnfs_gui.ui.export.io import ExportError, save_file
 
 DEFAULT_WIDTH = 1600
 MIN_WIDTH, MAX_WIDTH = 64, 10_000

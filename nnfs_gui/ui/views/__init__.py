@@ -1,0 +1,1 @@
+"""Views of a run: decision regions, loss and accuracy curves."""
