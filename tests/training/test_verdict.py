@@ -150,14 +150,15 @@ def test_a_flat_curve_is_generalizing():
 
 
 def test_an_adam_spike_episode_does_not_read_as_overfitting():
-    # as measured in ch11-overfit near epoch 2,490: both losses jump 2-4x for ~30 epochs
-    val = np.linspace(1.0, 0.5, 3000)
-    train = np.linspace(1.0, 0.3, 3000)
+    # as measured in ch11-overfit near epoch 2,490: both losses jump 2-4x for ~30 epochs,
+    # here on a plateau reached at epoch 1,000 while training loss keeps falling
+    val = np.maximum(np.linspace(1.0, 0.0, 3000), 0.5)
+    train = np.linspace(1.0, 0.1, 3000)
     val[-30:] *= 4.0
     train[-30:] *= 4.0
-    assert judge(synthetic(val, train), 3).kind != OVERFITTING
+    assert judge(synthetic(val, train), 3).kind == GENERALIZING
     train[-30:] /= 4.0  # a spike of the validation loss alone, as well
-    assert judge(synthetic(val, train), 3).kind != OVERFITTING
+    assert judge(synthetic(val, train), 3).kind == GENERALIZING
 
 
 def test_non_finite_rows_are_ignored():
