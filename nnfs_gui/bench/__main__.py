@@ -1,4 +1,4 @@
-"""``python -m nnfs_gui.bench {gui,engine,all}``: print speed figures of this machine."""
+"""``python -m nnfs_gui.bench {gui,engine,timeline,all}``: print speed figures of this machine."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import sys
 BENCHES = {
     "engine": "nnfs_gui.bench.engine",
     "gui": "nnfs_gui.bench.gui",
+    "timeline": "nnfs_gui.bench.timeline",
 }
 
 

@@ -235,7 +235,7 @@ def _rise_words(rise: float) -> str:
     """'within 3% of', '35% above' or '2.2x' (never 'above' by 0%, never '1141%')."""
     if rise < 0.05:
         return f"within {max(rise, 0.0) * 100:.0f}% of" if rise >= 0.005 else "at"
-    if rise < 1.0:
+    if rise < 0.995:  # from here on "100% above" would be "2.0 times"
         return f"{rise * 100:.0f}% above"
     return f"{_times(rise + 1.0)} times"
 
@@ -273,10 +273,15 @@ def _recent(values: np.ndarray, window: int) -> float:
 
 def _finite_rows(history: Mapping[str, np.ndarray]) -> _Curves:
     cols = {name: np.asarray(history[name], dtype=np.float64)
-            for name in ("epoch", "data_loss", "val_loss", "acc", "val_acc")}
-    keep = np.ones(len(cols["epoch"]), dtype=bool)
+            for name in ("data_loss", "val_loss", "acc", "val_acc")}
+    epoch = np.asarray(history["epoch"]).astype(np.int64, copy=False)
+    if all(math.isfinite(column.sum()) for column in cols.values()):
+        return _Curves(epoch=epoch, train=cols["data_loss"], val=cols["val_loss"],
+                       acc=cols["acc"], val_acc=cols["val_acc"])  # the usual case: no copies
+    keep = np.ones(len(epoch), dtype=bool)
     for column in cols.values():
         keep &= np.isfinite(column)
-    return _Curves(epoch=cols["epoch"][keep].astype(np.int64), train=cols["data_loss"][keep],
-                   val=cols["val_loss"][keep], acc=cols["acc"][keep],
-                   val_acc=cols["val_acc"][keep])
+    epoch = epoch[keep]
+    cols = {name: column[keep] for name, column in cols.items()}
+    return _Curves(epoch=epoch, train=cols["data_loss"], val=cols["val_loss"],
+                   acc=cols["acc"], val_acc=cols["val_acc"])
