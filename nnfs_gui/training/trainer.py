@@ -41,7 +41,10 @@ class Trainer:
     epoch: epochs completed (== len(history)).
     """
 
-    def __init__(self, config: Config, run_id: int = 0) -> None:
+    def __init__(self, config: Config, run_id: int = 0, *,
+                 split: DataSplit | None = None) -> None:
+        """``split``: train on exactly these raw points (model B on A's data) instead
+        of drawing the config's own; augmentation and scaling still follow ``config``."""
         self.config = config
         self.run_id = run_id
         self.history = History()
@@ -51,16 +54,17 @@ class Trainer:
         self._book_test_set: tuple[np.ndarray, np.ndarray] | None = None
         self.rng = np.random.default_rng(config.seed)
         if config.book_mode:
-            self._build_book()
+            self._build_book(split)
         else:
-            self._build_fast()
+            self._build_fast(split)
         self.extent = data_extent(self.split.x_train, self.split.x_val)
         self._params_before_last_epoch = self.model.get_params()
 
     # -- building ------------------------------------------------------------------
-    def _build_fast(self) -> None:
+    def _build_fast(self, split: DataSplit | None) -> None:
         """Split, augment, scale (fitted on training data only), then build the model."""
-        data = prepare_data(self.config, self.rng)
+        data = (prepare_data(self.config, self.rng) if split is None
+                else prepare_split(self.config, split, self.rng))
         self._take_data(data)
         # n_outputs counts classes; the model picks one sigmoid unit for binary loss
         self.model = Model.from_config(self.config, n_inputs=2,
@@ -72,16 +76,17 @@ class Trainer:
         self.x_train, self.y_train = data.x_train, data.y_train
         self.x_val, self.y_val = data.x_val, data.y_val
 
-    def _build_book(self) -> None:
+    def _build_book(self, split: DataSplit | None) -> None:
         """The book's stream order: training data, weights, then validation data.
 
         The book has no scaler or augmentation; when a book-mode config asks for
         them they apply as in normal mode, augmentation drawing from ``self.rng``
-        so the book's own random stream is not disturbed. Validation is always the
-        book's fresh sample.
+        so the book's own random stream is not disturbed. Validation is the book's
+        fresh sample, unless a ``split`` is given: the book's weights then train on it.
         """
         run = make_book_run(self.config)
-        split = DataSplit(run.x_train, run.y_train, run.x_val, run.y_val, "fresh")
+        if split is None:
+            split = DataSplit(run.x_train, run.y_train, run.x_val, run.y_val, "fresh")
         self._take_data(prepare_split(self.config, split, self.rng))
         self.model = run.model
 
