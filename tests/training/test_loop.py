@@ -216,7 +216,8 @@ def test_every_message_type_has_a_handler_and_changes_what_it_names():
     assert d.loop.mailbox.run_id == 1
     d.ticks(2)
     checks = [(p.Play(), lambda: d.loop.playing), (p.Pause(), lambda: not d.loop.playing),
-              (p.Step(4), lambda: d.loop.steps == 4), (p.SetGrid(33), lambda: d.loop.grid_size == 33),
+              (p.Step(4), lambda: d.loop.steps == 4),
+              (p.SetGrid(33), lambda: d.loop.grid_size == 33),
               (p.SetPauseAt(9), lambda: d.loop.pause_at == 9),
               (p.ApplyLive(1, SMALL.replace(decay=0.0)), lambda: d.loop.trainer.config.decay == 0),
               (p.RequestModel(), lambda: d.loop.want_model),
