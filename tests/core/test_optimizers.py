@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
+from nnfs_gui.core.engines import LayerEngine
 from nnfs_gui.core.model import Model
 from nnfs_gui.core.optimizers import OPTIMIZERS, SGD, Adagrad, Adam, RMSprop, optimizer_from_config
 
@@ -126,10 +127,11 @@ def test_switching_optimizer_keeps_weights_and_starts_fresh_state():
     grads_model, _, _ = _spiral_model()
     # One SGD step from those weights: p - 0.5 * grad (fresh momentum is zero).
     grads_model.set_params(after)
-    output, _ = grads_model.head.forward(grads_model._forward(x, True), y)
-    grads_model._backward(grads_model.head.backward(output, y))
+    layers = LayerEngine(grads_model)  # gradients by the layer path, as a reference
+    output, _ = grads_model.head.forward(layers.forward(x, True), y)
+    layers.backward(grads_model.head.backward(output, y))
     model.train_epoch(x, y)
-    for p, p_old, g in zip(model.params, after, grads_model.grads(), strict=True):
+    for p, p_old, g in zip(model.params, after, layers.grads(), strict=True):
         np.testing.assert_allclose(p, p_old - 0.5 * g, rtol=1e-5, atol=1e-7)
 
 
