@@ -133,9 +133,11 @@ def _check_state_arrays(arrays: dict, slots: tuple[str, ...]) -> None:
 
 
 def check_state_shapes(state: dict, shapes: list[tuple[int, ...]]) -> None:
-    """ValueError unless each slot of a state_dict holds one array per parameter, shaped
-    like it (the engine-independent layout engines.py saves and loads)."""
+    """ValueError unless each slot of a state_dict holds one float array per parameter,
+    shaped like it (the engine-independent layout engines.py saves and loads)."""
     for slot, arrays in state.get("arrays", {}).items():
+        if not all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in arrays):
+            raise ValueError(f"optimizer state {slot!r} must be float arrays")
         got = [tuple(np.shape(a)) for a in arrays]
         if got != [tuple(s) for s in shapes]:
             raise ValueError(f"optimizer state {slot!r} has shapes {got[:8]}, the "
