@@ -178,8 +178,7 @@ class TrainingLoop:
     def _start_run(self, m: p.StartRun) -> None:
         from nnfs_gui.training.trainer import Trainer
 
-        extra = {} if m.init is None else {"init": m.init}
-        self.trainer = Trainer(m.config, run_id=m.run_id, split=m.split, **extra)
+        self.trainer = Trainer(m.config, run_id=m.run_id, split=m.split, init=m.init)
         self._chunk_epochs = 1
         self.send(run_points(self.trainer))
 
