@@ -53,7 +53,8 @@ class Breakdown:
     split of its time (training, building frames, idle waiting for messages), from
     the cumulative seconds each frame carries; and the GUI thread's cost of a frame:
     drawing it (``_show_frame``) and the whole turn from receiving it to the
-    acknowledgement (drawing, painting, event handling)."""
+    acknowledgement (drawing, painting, event handling). Drawing is the session taking
+    a frame: its signals run every view's update."""
 
     LOOP_PARTS = ("train", "make frame", "idle")
 
@@ -66,8 +67,8 @@ class Breakdown:
         self.measuring = False
         self._received_at: float | None = None
         w = window.worker
-        w.frame_ready.connect(self._received)
-        self._wrap(window, "_show_frame", self.draw)
+        w.received.connect(self._received)
+        self._wrap(window.session, "_take_frame", self.draw)
         ack = w.acknowledge
 
         def acknowledge():
@@ -80,8 +81,10 @@ class Breakdown:
         w.acknowledge = acknowledge
 
     def _received(self, frame) -> None:
+        if not getattr(frame, "seconds", None):
+            return   # RunPoints or a ModelState: no frame to draw and acknowledge
         self._received_at = time.perf_counter()
-        if frame.seconds and self.measuring:
+        if self.measuring:
             self.first = self.first or frame.seconds
             self.last = frame.seconds
 
@@ -138,8 +141,11 @@ def live_rates(window, app, seconds: float,
     """(epochs/s, frames drawn/s, canvas paints/s, region images/s) while training."""
     paints = PaintCounter(window.decision_view.graphics.viewport())
     grids = [0]
-    window.frame_listeners.append(
-        lambda f: grids.__setitem__(0, grids[0] + (f.snapshot.grid is not None)))
+
+    def count_grid():
+        grids[0] += 1
+
+    window.session.regions_changed.connect(count_grid)
     window.set_playing(True)
     spin(app, 0.5)  # warm up: first frames, chunk size settles
     e0, f0, p0, g0, t0 = window.status.epoch_count, window.frames_drawn, paints.count, \
@@ -150,7 +156,7 @@ def live_rates(window, app, seconds: float,
     dt = time.perf_counter() - t0
     if breakdown:
         breakdown.end()
-    window.frame_listeners.clear()
+    window.session.regions_changed.disconnect(count_grid)
     window.set_playing(False)
     spin(app, 0.3)
     return ((window.status.epoch_count - e0) / dt, (window.frames_drawn - f0) / dt,
@@ -163,13 +169,13 @@ def slider_latency(window, app) -> list[float]:
     paints = PaintCounter(window.curves_view.graphics.viewport())
     seen: dict[str, float] = {}
 
-    def on_frame(frame, target=None):
-        lr = frame.snapshot.learning_rate
+    def on_frame():
+        lr = window.session.learning_rate
         # The decay (5e-7 per update) moves the rate a little; the two targets are 2.5x apart.
         if "target" in seen and abs(lr / seen["target"] - 1) < 0.1 and "drawn" not in seen:
             seen["drawn"] = time.perf_counter()
 
-    window.frame_listeners.append(on_frame)
+    window.session.state_changed.connect(on_frame)
     out = []
     for i in range(LATENCY_TRIALS):
         value = 0.02 if i % 2 == 0 else 0.05
@@ -186,7 +192,7 @@ def slider_latency(window, app) -> list[float]:
         drawn_at = seen["drawn"]
         spin(app, 0.5, until=lambda t=drawn_at: paints.last > t)
         out.append(max(paints.last, drawn_at) - t0)
-    window.frame_listeners.remove(on_frame)
+    window.session.state_changed.disconnect(on_frame)
     return out
 
 

@@ -256,6 +256,12 @@ def live_fields() -> tuple[str, ...]:
     return tuple(n for n in field_names() if spec(n).live)
 
 
+# What a data set is made of (ch. 11, 13): the Data and Preprocessing groups, except
+# the name and book mode (the arithmetic, not the data). Model B takes these from A.
+DATA_FIELDS = tuple(n for n in field_names() if spec(n).group in ("Data", "Preprocessing")
+                    and n not in ("name", "book_mode"))
+
+
 def _check_field(f: dataclasses.Field, value: Any) -> None:
     """Raise ConfigError naming the field, the value and what is allowed."""
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))

@@ -21,6 +21,7 @@ from nnfs_gui.core.bookmode import draw_book_validation, make_book_run
 from nnfs_gui.core.config import Config
 from nnfs_gui.core.model import Model
 from nnfs_gui.core.pipeline import prepare_data, prepare_split
+from nnfs_gui.core.serialization import SavedModel
 from nnfs_gui.core.splits import DataSplit
 from nnfs_gui.training.history import History
 from nnfs_gui.training.snapshot import Snapshot, frozen_copy
@@ -38,12 +39,21 @@ class Trainer:
     x_train, y_train: scaled and augmented training set, (m, 2) and (m,).
     x_val, y_val: scaled validation set, (k, 2) and (k,).
     extent: (x_min, x_max, y_min, y_max) of raw train+val points plus 10% margin.
-    epoch: epochs completed (== len(history)).
+    epoch: epochs completed (== start_epoch + len(history)).
+    start_epoch: the first epoch of this trainer's history (a continued model's epoch).
     """
 
-    def __init__(self, config: Config, run_id: int = 0) -> None:
+    def __init__(self, config: Config, run_id: int = 0, *,
+                 split: DataSplit | None = None, init: SavedModel | None = None) -> None:
+        """``split``: train on exactly these raw points (model B on A's data) instead
+        of drawing the config's own; augmentation and scaling still follow ``config``.
+        ``init``: continue a saved model: its weights and optimizer state, epochs
+        numbered on from ``init.epoch``; the data are drawn from ``config`` as for a new
+        run, so its data and network settings must be the saved ones (same seed, same
+        points); live settings (learning rate, epoch limit...) may differ."""
         self.config = config
         self.run_id = run_id
+        self.start_epoch = 0
         self.history = History()
         self.diverged = False
         self.message = ""
@@ -51,16 +61,19 @@ class Trainer:
         self._book_test_set: tuple[np.ndarray, np.ndarray] | None = None
         self.rng = np.random.default_rng(config.seed)
         if config.book_mode:
-            self._build_book()
+            self._build_book(split)
         else:
-            self._build_fast()
+            self._build_fast(split)
+        if init is not None:
+            self._continue_from(init)
         self.extent = data_extent(self.split.x_train, self.split.x_val)
         self._params_before_last_epoch = self.model.get_params()
 
     # -- building ------------------------------------------------------------------
-    def _build_fast(self) -> None:
+    def _build_fast(self, split: DataSplit | None) -> None:
         """Split, augment, scale (fitted on training data only), then build the model."""
-        data = prepare_data(self.config, self.rng)
+        data = (prepare_data(self.config, self.rng) if split is None
+                else prepare_split(self.config, split, self.rng))
         self._take_data(data)
         # n_outputs counts classes; the model picks one sigmoid unit for binary loss
         self.model = Model.from_config(self.config, n_inputs=2,
@@ -72,23 +85,37 @@ class Trainer:
         self.x_train, self.y_train = data.x_train, data.y_train
         self.x_val, self.y_val = data.x_val, data.y_val
 
-    def _build_book(self) -> None:
+    def _build_book(self, split: DataSplit | None) -> None:
         """The book's stream order: training data, weights, then validation data.
 
         The book has no scaler or augmentation; when a book-mode config asks for
         them they apply as in normal mode, augmentation drawing from ``self.rng``
-        so the book's own random stream is not disturbed. Validation is always the
-        book's fresh sample.
+        so the book's own random stream is not disturbed. Validation is the book's
+        fresh sample, unless a ``split`` is given: the book's weights then train on it.
         """
         run = make_book_run(self.config)
-        split = DataSplit(run.x_train, run.y_train, run.x_val, run.y_val, "fresh")
+        if split is None:
+            split = DataSplit(run.x_train, run.y_train, run.x_val, run.y_val, "fresh")
         self._take_data(prepare_split(self.config, split, self.rng))
         self.model = run.model
+
+    def _continue_from(self, init: SavedModel) -> None:
+        """The saved weights and (same optimizer) its state; then this config's live
+        settings, as a live change would apply them."""
+        changed = init.config.restart_fields_changed(self.config)
+        if changed:
+            raise ValueError(f"a saved model continues with its own data and network "
+                             f"settings; these differ: {', '.join(changed)}")
+        self.model.set_params(init.model.get_params())
+        if init.model.optimizer.name == self.model.optimizer.name:
+            self.model.load_optimizer_state(init.model.optimizer_state())
+        self.model.apply_live(self.config)
+        self.start_epoch = init.epoch
 
     # -- state ---------------------------------------------------------------------
     @property
     def epoch(self) -> int:
-        return len(self.history)
+        return self.start_epoch + len(self.history)
 
     @property
     def total_epochs(self) -> int:
@@ -145,7 +172,8 @@ class Trainer:
         e = self.epoch
         self.model.set_params(self._params_before_last_epoch)
         self.diverged = True
-        restored = f"the weights epoch {e - 1} started from" if e > 0 else "the first weights"
+        restored = f"the weights epoch {e - 1} started from" if e > self.start_epoch \
+            else "the first weights"
         self.message = (f"Training diverged at epoch {e} ({what} is {value}); stopped and "
                         f"restored {restored}. Try a lower learning rate.")
 

@@ -1,25 +1,29 @@
 """Model B beside the window's model A: the book's Fig 11.01, live.
 
-The compare pane trains a second config in a training process of its own and
-shows its decision regions, over the same kind of points, with one line of
-figures (losses, accuracies, the overfitting verdict). Play, Pause, Step and
-Reset of the window drive both models, so they stay at the same epoch when they
-train at the same speed. B's settings come from a preset, or from a copy of A's
-current settings ("Copy A"): tune A, copy it, change one thing in A, compare.
+B is a RunSession of its own (its own training process) whose config is A's
+data settings (``DATA_FIELDS``) plus B's own network, optimizer and
+regularization, and which trains on exactly A's points: its StartRun carries
+A's DataSplit. When A starts a run on other data, B restarts on the new points.
+The pane shows B's decision regions and one line of figures (losses,
+accuracies, the overfitting verdict). Play, Pause, Step and Reset of the window
+drive both models; each trains to its own epoch limit. B's settings come from a
+preset, or from a copy of A's current settings ("Copy A").
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from nnfs_gui.core.config import Config
+from nnfs_gui.core.config import DATA_FIELDS, Config, ConfigError
+from nnfs_gui.training.protocol import RunPoints
 from nnfs_gui.ui import presets
+from nnfs_gui.ui.session import RunSession
 from nnfs_gui.ui.status import verdict
 from nnfs_gui.ui.views.decision_view import DecisionView
-from nnfs_gui.ui.worker import TrainingWorker
 
 PAIRS = {"ch11-overfit": "ch11-generalize", "ch11-generalize": "ch11-overfit"}
 COPY_OF_A = "(copy of A)"
@@ -37,6 +41,18 @@ def partner_config(config: Config) -> Config:
     return config
 
 
+def with_data_of(own: Config, data: Config) -> Config:
+    """``own`` with ``data``'s data settings (DATA_FIELDS); ConfigError if they clash
+    (e.g. a binary loss with three classes)."""
+    return own.replace(**{f: getattr(data, f) for f in DATA_FIELDS})
+
+
+def same_points(a: RunPoints, b: RunPoints | None) -> bool:
+    return b is not None and all(
+        np.array_equal(getattr(a, k), getattr(b, k))
+        for k in ("x_train", "y_train", "x_val", "y_val"))
+
+
 def figures_text(row: dict | None, epoch: int) -> str:
     """One line: epoch, losses, accuracies and the verdict of the newest history row."""
     if row is None:
@@ -50,21 +66,20 @@ def figures_text(row: dict | None, epoch: int) -> str:
 
 
 class ComparePane(QWidget):
-    """B's title, preset picker, decision view and figures; owns B's worker."""
+    """B's title, preset picker, decision view and figures; owns B's RunSession.
+
+    config: B's own chosen settings (a preset or a copy of A); ``session.config``
+    is what B trains: those with A's data settings.
+    """
 
     changed = Signal()          # B got a new config (a status message is due)
-    run_started = Signal()      # B's first frame of a new run (its curves restart)
-    new_rows = Signal(object)   # B's history rows of a drawn frame (for the curves)
 
-    def __init__(self, config: Config, copied: bool = False,
+    def __init__(self, a: RunSession, config: Config, copied: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.a = a
         self.config = config
         self.copied = copied    # B's config is a copy of A's (not a preset as such)
-        self.run_id = 0
-        self.epoch = 0
-        self.frames_drawn = 0
-        self.last_row: dict | None = None
         self.copy_a = QPushButton("Copy A")
         self.copy_a.setToolTip("Make B a copy of A's current settings: then change one "
                                "thing in A and compare.")
@@ -76,10 +91,9 @@ class ComparePane(QWidget):
         self._build()
         self._fill_picker()
         self.picker.textActivated.connect(self._picked)
-        self.worker = TrainingWorker()
-        self.worker.frame_ready.connect(self._on_frame)
-        self.worker.set_grid_size(150)
-        self.worker.start()
+        self.session = RunSession("B", config, parent=self)
+        self._subscribe(self.session)
+        a.run_started.connect(self._a_started)
         self.new_run()
 
     def _build(self) -> None:
@@ -92,6 +106,14 @@ class ComparePane(QWidget):
         box.addLayout(head)
         box.addWidget(self.view, 1)
         box.addWidget(self.figures)
+
+    def _subscribe(self, b: RunSession) -> None:
+        b.run_started.connect(self.view.reset)
+        b.regions_changed.connect(
+            lambda: self.view.show_regions(b.latest_grid, b.extent, b.val_pred))
+        b.state_changed.connect(self._show_figures)
+        b.error.connect(lambda text: self.figures.setText(f"B: {text}"))
+        b.died.connect(lambda text: self.figures.setText(f"B: {text}"))
 
     def _fill_picker(self) -> None:
         self.picker.clear()
@@ -107,6 +129,10 @@ class ComparePane(QWidget):
         """What B is, in words: a preset's name or "a copy of A"."""
         return "a copy of A" if self.copied else self.config.name
 
+    @property
+    def epoch(self) -> int:
+        return self.session.epoch
+
     # -- commands (the window calls these with A's) ---------------------------------------
     def set_config(self, config: Config, copied: bool = False) -> None:
         """Train ``config`` as B, from fresh weights; ``copied``: it is a copy of A's."""
@@ -116,18 +142,27 @@ class ComparePane(QWidget):
         self.changed.emit()
 
     def new_run(self) -> None:
-        self.run_id += 1
-        self.worker.submit(self.config, self.run_id)
+        """A new run of B on A's current points (once A has points)."""
+        points = self.a.points
+        if points is None:
+            return   # A's first run has not started yet: B starts with it (_a_started)
+        try:
+            config = with_data_of(self.config, points.config or self.a.config)
+        except ConfigError as e:
+            self.figures.setText(f"B cannot train on A's data: {e}")
+            return
+        self.session.new_run(config, points.split())
 
-    def set_playing(self, playing: bool) -> None:
-        (self.worker.play if playing else self.worker.pause)()
-
-    def step(self, n: int) -> None:
-        self.worker.pause()
-        self.worker.step(n)
+    def _a_started(self, points: RunPoints) -> None:
+        """A started a run: B follows if A's data changed (the same data: B goes on)."""
+        b = self.session
+        data = points.config or self.a.config
+        if not same_points(points, b.points) or any(
+                getattr(data, f) != getattr(b.config, f) for f in DATA_FIELDS):
+            self.new_run()
 
     def stop(self) -> None:
-        self.worker.stop(900)
+        self.session.stop(900)
 
     def _picked(self, name: str) -> None:
         if name == COPY_OF_A:
@@ -138,30 +173,6 @@ class ComparePane(QWidget):
         except (KeyError, ValueError) as e:
             self.figures.setText(f"Preset {name} could not be loaded: {e}")
 
-    # -- frames ------------------------------------------------------------------------------
-    def _on_frame(self, frame) -> None:
-        try:
-            self._show_frame(frame)
-        finally:
-            self.worker.acknowledge_when_painted()
-
-    def _show_frame(self, frame) -> None:
-        if frame.error:
-            self.figures.setText(f"B: {frame.error}")
-        snap = frame.snapshot
-        if snap is None or frame.run_id != self.run_id:
-            return
-        if frame.points is not None:
-            self.view.reset(frame.points)
-            self.last_row = None
-            self.run_started.emit()
-        self.view.update_snapshot(snap, frame.val_pred)
-        self.new_rows.emit(snap.history)
-        if len(snap.history["epoch"]):
-            self.last_row = {k: float(v[-1]) for k, v in snap.history.items()}
-        self.epoch = snap.epoch
-        self.frames_drawn += 1
-        text = figures_text(self.last_row, snap.epoch)
-        if snap.diverged:
-            text = snap.message or "B diverged: paused."
-        self.figures.setText(text)
+    def _show_figures(self) -> None:
+        b = self.session
+        self.figures.setText(b.diverged or figures_text(b.last_row(), b.epoch))

@@ -1,8 +1,11 @@
 """The live training window: controls left, decision regions centre, curves right.
 
-This file only wires the pieces together: the worker (worker.py; training runs
-in a child process), the views (decision_view.py, curves_view.py), the control
-panel (controls.py), the toolbar (toolbar.py) and the status bar (status.py).
+The window holds model A's RunSession (``session.py``; training runs in a child
+process) and, while comparing, the compare pane with B's. A change reads one way:
+a control -> ``session.apply`` (live or new run, decided there) -> a protocol
+message -> the training loop -> the trainer; frames come back the other way and
+the session's signals feed the views, the status bar and the toolbar. The
+widgets are built in ``window_layout.py``.
 """
 
 from __future__ import annotations
@@ -11,138 +14,72 @@ import os
 import signal
 import sys
 
-from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QInputDialog,
-    QLabel,
-    QMainWindow,
-    QScrollArea,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QPoint, QSettings, QSize, QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow
 
 from nnfs_gui.core.config import Config, spec
-from nnfs_gui.training.loop import Frame
 from nnfs_gui.ui import presets
 from nnfs_gui.ui.compare import ComparePane, figures_text, partner_config
-from nnfs_gui.ui.controls import ControlPanel
-from nnfs_gui.ui.status import TrainingStatus
-from nnfs_gui.ui.toolbar import TrainingToolbar
-from nnfs_gui.ui.views.curves_view import CurvesView
-from nnfs_gui.ui.views.decision_view import DecisionView
-from nnfs_gui.ui.worker import TrainingWorker
+from nnfs_gui.ui.session import RunSession
+from nnfs_gui.ui.window_layout import build_body, build_menus, fill_presets, install_exports
 
 FINE_GRID = 150     # decision-grid size when the user is idle
 COARSE_GRID = 60    # while a slider or the view is being dragged
 FINE_AFTER_MS = 400  # back to the fine grid this long after the last drag
-BANNER_STYLE = "background:#fde2e1; color:#7a1b16; padding:6px; border:1px solid #e0a09c;"
 
 
 class MainWindow(QMainWindow):
-    """The window. ``decision_view``, ``curves_view``, ``file_menu`` and ``export_menu``
-    are public so exports (ui/export/) can add their actions."""
+    """The window. ``session`` is model A's; ``compare`` B's pane while comparing.
+    ``decision_view``, ``curves_view``, ``file_menu`` and ``export_menu`` are public so
+    exports (ui/export/) can add their actions."""
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None,
                  message: str = "") -> None:
         super().__init__()
         self.setWindowTitle("nnfs-gui")
-        self.config = config or Config()
         self.settings = settings
-        self.run_id = 0
         self.quit_after: int | None = None
         self.screenshot_path: str | None = None
-        self.frames_drawn = 0
-        self.frame_listeners: list = []   # callables(frame), run after a frame is drawn
-        self._build_menus()
-        self._build_body()
+        self.compare: ComparePane | None = None
+        self.session = RunSession("A", config or Config(), FINE_GRID, self)
+        build_menus(self)
+        build_body(self)
         self._connect()
+        self._subscribe(self.session)
         self._coarse_timer = QTimer(self, singleShot=True, interval=FINE_AFTER_MS)
-        self._coarse_timer.timeout.connect(lambda: self.worker.set_grid_size(FINE_GRID))
-        self._install_exports()
+        self._coarse_timer.timeout.connect(lambda: self._each("set_grid_size", FINE_GRID))
+        install_exports(self)
         self._restore_geometry()
-        self.worker = TrainingWorker()
-        self.worker.frame_ready.connect(self._on_frame)
-        self.worker.set_grid_size(FINE_GRID)
-        self.worker.start()
-        self.new_run()
+        self.session.new_run()
         if message:
             self.status.message(message, 10000)
 
-    # -- construction --------------------------------------------------------------
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self.file_menu = bar.addMenu("&File")
-        self.presets_menu = bar.addMenu("&Presets")
-        self.export_menu = bar.addMenu("&Export")
-        save = QAction("Save current as preset…", self)
-        # Ctrl+S is Save model (ui/export/); two actions on one key fire neither.
-        save.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        save.setToolTip("Save the current settings as a preset of your own.")
-        save.triggered.connect(self.save_preset_dialog)
-        quit_ = QAction("Quit", self)
-        quit_.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_.triggered.connect(self.close)
-        self.file_menu.addAction(save)
-        self.file_menu.addSeparator()
-        self.file_menu.addAction(quit_)
-        self.view_menu = bar.addMenu("&View")
-        self.compare_action = QAction("Compare with model B", self)
-        self.compare_action.setCheckable(True)
-        self.compare_action.setShortcut(QKeySequence("C"))
-        self.compare_action.setToolTip(
-            "Train a second model beside this one and show both decision regions side "
-            "by side (ch. 11, Fig 11.01): Play, Step and Reset drive both. (C)")
-        self.compare_action.toggled.connect(self.set_comparing)
-        self.view_menu.addAction(self.compare_action)
-        self.toolbar = TrainingToolbar(self.export_menu, self)
-        self.addToolBar(self.toolbar)
-        self.toolbar.insertAction(self.toolbar.reset, self.compare_action)
-        self._fill_presets()
+    # -- what the window reads from A's session ------------------------------------
+    @property
+    def config(self) -> Config:
+        return self.session.config
 
-    def _build_body(self) -> None:
-        self.controls = ControlPanel(self.config)
-        scroll = QScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(330)
-        self.decision_view = DecisionView()
-        self.curves_view = CurvesView()
-        self.banner = QLabel()
-        self.banner.setStyleSheet(BANNER_STYLE)
-        self.banner.setWordWrap(True)
-        self.banner.hide()
-        self.a_title = QLabel("<b>A</b>: the settings on the left; solid curves on the right")
-        self.a_title.hide()
-        self.a_figures = QLabel()    # A's figures in B's format, while comparing
-        self.a_figures.setWordWrap(True)
-        self.a_figures.hide()
-        self._a_row: dict | None = None
-        a_side = QWidget()
-        a_box = QVBoxLayout(a_side)
-        a_box.setContentsMargins(0, 0, 0, 0)
-        a_box.addWidget(self.a_title)
-        a_box.addWidget(self.decision_view, 1)
-        a_box.addWidget(self.a_figures)
-        self.views_split = QSplitter(Qt.Orientation.Horizontal)
-        self.views_split.addWidget(a_side)
-        self.compare = None   # the ComparePane of model B while comparing
-        centre = QWidget()
-        box = QVBoxLayout(centre)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.banner)
-        box.addWidget(self.views_split, 1)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        for w, stretch in ((scroll, 0), (centre, 3), (self.curves_view, 2)):
-            split.addWidget(w)
-            split.setStretchFactor(split.count() - 1, stretch)
-        split.setSizes([340, 620, 440])
-        self.setCentralWidget(split)
-        self.status = TrainingStatus(self.statusBar())
-        self.resize(1400, 860)
+    @property
+    def run_id(self) -> int:
+        return self.session.run_id
 
+    @property
+    def worker(self):
+        return self.session.worker
+
+    @property
+    def frames_drawn(self) -> int:
+        return self.session.frames_drawn
+
+    def sessions(self) -> list[RunSession]:
+        """A's session, and B's while comparing."""
+        return [self.session] + ([self.compare.session] if self.compare else [])
+
+    def _each(self, method: str, *args) -> None:
+        for s in self.sessions():
+            getattr(s, method)(*args)
+
+    # -- wiring ----------------------------------------------------------------------
     def _connect(self) -> None:
         tb = self.toolbar
         tb.play.toggled.connect(self.set_playing)
@@ -150,42 +87,30 @@ class MainWindow(QMainWindow):
         tb.step_n.triggered.connect(lambda: self.step(tb.n_box.value()))
         tb.reset.triggered.connect(self.reset_run)
         tb.preset_chosen.connect(self.load_preset)
+        self.compare_action.toggled.connect(self.set_comparing)
         self.controls.edited.connect(self._on_edited)
         self.controls.rejected.connect(lambda text: self.status.message(text))
         self.controls.dragging.connect(lambda on: on and self._coarse_for_a_while())
         self.decision_view.interacting.connect(self._coarse_for_a_while)
 
-    def _fill_presets(self) -> None:
-        names = list(presets.preset_paths())
-        self.toolbar.set_presets(names, self.config.name)
-        self.presets_menu.clear()
-        for name in names:
-            self.presets_menu.addAction(name, lambda n=name: self.load_preset(n))
-
-    def _install_exports(self) -> None:
-        try:
-            from nnfs_gui.ui.export import install_export_actions
-        except ImportError:
-            placeholder = self.export_menu.addAction("Export is not available in this build")
-            placeholder.setEnabled(False)
-            return
-        try:
-            install_export_actions(self)
-        except Exception as e:  # noqa: BLE001 - the window must open even if exports break
-            self.export_menu.addAction(f"Export failed to load: {e}").setEnabled(False)
+    def _subscribe(self, a: RunSession) -> None:
+        a.run_started.connect(self._on_run_started)
+        a.rows_added.connect(self.curves_view.append)
+        a.regions_changed.connect(
+            lambda: self.decision_view.show_regions(a.latest_grid, a.extent, a.val_pred))
+        a.state_changed.connect(self._show_state)
+        a.error.connect(self.show_banner)
+        a.died.connect(self.show_banner)
 
     # -- commands ------------------------------------------------------------------------
     def set_playing(self, playing: bool) -> None:
-        (self.worker.play if playing else self.worker.pause)()
-        if self.compare is not None:
-            self.compare.set_playing(playing)
+        """Play or pause both models; each stops by itself at its own epoch limit."""
+        self._each("play" if playing else "pause")
         self.toolbar.set_playing(playing)
 
     def step(self, n: int) -> None:
-        self.set_playing(False)
-        self.worker.step(n)
-        if self.compare is not None:
-            self.compare.step(n)
+        self._each("step", n)
+        self.toolbar.set_playing(False)
 
     def reset_run(self) -> None:
         self.new_run()
@@ -193,61 +118,24 @@ class MainWindow(QMainWindow):
             self.compare.new_run()
         self.status.message("Reset: a new run with fresh weights.")
 
-    def set_comparing(self, on: bool) -> None:
-        """Show model B beside A (ch. 11, Fig 11.01), or close it and end its training."""
-        self.compare_action.setChecked(on)
-        if on and self.compare is None:
-            b = partner_config(self.config)
-            pane = ComparePane(b, copied=b is self.config)
-            pane.copy_a.clicked.connect(lambda: pane.set_config(self.config, copied=True))
-            pane.changed.connect(lambda: self.status.message(
-                f"B is now {pane.label}: a new run, from epoch 0."))
-            self.curves_view.show_b(True)
-            pane.run_started.connect(self.curves_view.reset_b)
-            pane.new_rows.connect(self.curves_view.append_b)
-            self.views_split.addWidget(pane)
-            width = max(2, self.views_split.width())
-            self.views_split.setSizes([width // 2, width - width // 2])
-            self.compare = pane
-            self.a_title.setMinimumHeight(pane.picker.sizeHint().height())
-            self.a_title.show()
-            self.a_figures.setText(figures_text(self._a_row, self.status.epoch_count))
-            self.a_figures.show()
-            if self.worker.playing:
-                pane.set_playing(True)
-            self.status.message(f"Comparing A with B ({pane.label}); B starts at epoch 0.")
-        elif not on and self.compare is not None:
-            pane, self.compare = self.compare, None
-            pane.stop()
-            self.curves_view.show_b(False)
-            pane.hide()
-            pane.deleteLater()
-            self.a_title.hide()
-            self.a_figures.hide()
-
     def new_run(self) -> None:
         """Start a new run of the current config; frames of older runs are ignored."""
-        self.run_id += 1
         self.banner.hide()
-        self.worker.submit(self.config, self.run_id)
+        self.session.new_run()
 
-    def start_from_model(self, config: Config, params: list) -> None:
-        """A new run of ``config`` whose weights are ``params`` (a loaded model), paused:
-        its first frame shows the loaded model; Play trains on with a fresh optimizer."""
+    def start_from(self, saved) -> None:
+        """Continue a saved model (core.serialization.SavedModel): its settings in the
+        panel, its weights and optimizer state in a new run, paused at its epoch."""
         self.toolbar.set_playing(False)
-        self.controls.set_config(config)
+        self.controls.set_config(saved.config)
         self.toolbar.show_preset("")
-        self.config = config
-        self.run_id += 1
         self.banner.hide()
-        self.worker.submit_model(config, self.run_id, params)
+        self.session.start_from(saved)
 
-    def apply_config(self, config: Config, restart: bool) -> None:
-        self.config = config
-        if restart:
-            self.new_run()
-        else:
-            self.worker.submit(config, self.run_id)
+    def apply_config(self, config: Config) -> bool:
+        """Hand ``config`` to A's session (it decides live or restart); True: a new run."""
+        self.banner.hide()
+        return self.session.apply(config)
 
     def load_preset(self, name: str) -> None:
         if not name:
@@ -259,7 +147,8 @@ class MainWindow(QMainWindow):
             return
         self.controls.set_config(config)
         self.toolbar.show_preset(name)
-        self.apply_config(config, restart=True)
+        self.banner.hide()
+        self.session.new_run(config)   # a preset is a new run even if only live fields differ
         self.status.message(f"Loaded preset {name}: a new run.")
 
     def save_preset_dialog(self) -> None:
@@ -274,76 +163,92 @@ class MainWindow(QMainWindow):
         except (OSError, ValueError) as e:
             self.status.message(f"Could not save the preset: {e}")
             return
-        self.config = self.config.replace(name=name)
+        self.session.apply(self.config.replace(name=name))
         self.controls.config = self.config
-        self._fill_presets()
+        fill_presets(self)
         self.status.message(f"Saved preset {name} to {path}")
+
+    def set_comparing(self, on: bool) -> None:
+        """Show model B beside A (ch. 11, Fig 11.01), or close it and end its training."""
+        self.compare_action.setChecked(on)
+        if on and self.compare is None:
+            self._open_compare()
+        elif not on and self.compare is not None:
+            self._close_compare()
+
+    def _open_compare(self) -> None:
+        b = partner_config(self.config)
+        pane = ComparePane(self.session, b, copied=b is self.config)
+        pane.copy_a.clicked.connect(lambda: pane.set_config(self.config, copied=True))
+        pane.changed.connect(lambda: self.status.message(
+            f"B is now {pane.label}: a new run, from epoch 0."))
+        self.curves_view.show_b(True)
+        pane.session.run_started.connect(self.curves_view.reset_b)
+        pane.session.rows_added.connect(self.curves_view.append_b)
+        pane.session.state_changed.connect(self._show_state)
+        self.views_split.addWidget(pane)
+        width = max(2, self.views_split.width())
+        self.views_split.setSizes([width // 2, width - width // 2])
+        self.compare = pane
+        self.a_title.setMinimumHeight(pane.picker.sizeHint().height())
+        self.a_title.show()
+        self.a_figures.show()
+        self._show_state()
+        if self.session.playing:
+            pane.session.play()
+        self.status.message(f"Comparing A with B ({pane.label}); B starts at epoch 0.")
+
+    def _close_compare(self) -> None:
+        pane, self.compare = self.compare, None
+        pane.stop()
+        self.curves_view.show_b(False)
+        pane.hide()
+        pane.deleteLater()
+        self.a_title.hide()
+        self.a_figures.hide()
+        self._show_state()
 
     # -- events --------------------------------------------------------------------------
     def _on_edited(self, config: Config, field: str) -> None:
-        live = spec(field).live
         self.toolbar.show_preset("")
-        self.apply_config(config, restart=not live)
+        restarted = self.apply_config(config)
         label, value = spec(field).label, getattr(config, field)
-        how = "applied to the running model" if live else "a restart setting: started a new run"
+        how = "a restart setting: started a new run" if restarted else \
+            "applied to the running model"
         self.status.message(f"{label} = {value}: {how}.")
 
     def _coarse_for_a_while(self) -> None:
         if not self._coarse_timer.isActive():
-            self.worker.set_grid_size(COARSE_GRID)
+            self._each("set_grid_size", COARSE_GRID)
         self._coarse_timer.start()
 
-    def _on_frame(self, frame: Frame) -> None:
-        try:
-            self._show_frame(frame)
-        except Exception as e:  # noqa: BLE001 - a drawing failure is a message, not a crash
-            self.status.message(f"Could not draw the run: {e}")
-        finally:
-            self.worker.acknowledge_when_painted()
+    def _on_run_started(self, points) -> None:
+        self.decision_view.reset(points)
+        self.curves_view.reset(self.session.history)
+        self.status.reset(self.session.config.epochs)
 
-    def _show_frame(self, frame: Frame) -> None:
-        if frame.error:
-            self.show_banner(frame.error)
-        # The worker's flag, not the frame's: a frame sent just before a click is stale.
-        self.toolbar.set_playing(self.worker.playing)
-        if self.compare is not None and not self.worker.playing and self.compare.worker.playing:
-            self.compare.set_playing(False)   # A stopped by itself (limit, NaN, error)
-        snap = frame.snapshot
-        if snap is None or frame.run_id != self.run_id:
-            return
-        if frame.points is not None:
-            self.decision_view.reset(frame.points)
-            self.curves_view.reset()
-            self.status.reset(self.config.epochs)
-        self.curves_view.append(snap.history)
-        self.decision_view.update_snapshot(snap, frame.val_pred)
-        self._show_a_figures(snap, frame.points is not None)
-        self._show_progress(snap, frame.playing)
-        self.frames_drawn += 1
-        for listener in self.frame_listeners:
-            listener(frame)
-        if snap.diverged:
-            self.show_banner(snap.message or "Training diverged: paused.")
-        self._check_script_end(snap.epoch)
-
-    def _show_a_figures(self, snap, new_run: bool) -> None:
-        if new_run:
-            self._a_row = None
-        if len(snap.history["epoch"]):
-            self._a_row = {k: float(v[-1]) for k, v in snap.history.items()}
+    def _show_state(self) -> None:
+        """Toolbar, status bar, A's figures and the banner, from the sessions."""
+        a, b = self.session, self.compare.session if self.compare else None
+        self.toolbar.set_playing(any(s.playing for s in self.sessions()))
         if self.compare is not None:
-            self.a_figures.setText(figures_text(self._a_row, snap.epoch))
+            self.a_figures.setText(figures_text(a.last_row(), a.epoch))
+        if a.diverged:
+            self.show_banner(a.diverged)
+        self._show_progress(a, b)
+        self._check_script_end(a.epoch)
 
-    def _show_progress(self, snap, playing: bool) -> None:
-        if not self.status.set_epoch(snap.epoch, self.config.epochs, playing, snap.finished):
+    def _show_progress(self, a: RunSession, b: RunSession | None) -> None:
+        limit = a.config.epochs
+        if not self.status.set_epoch(a.epoch, limit, a.playing, a.finished, a.train_seconds):
             return
-        self.toolbar.set_epoch(snap.epoch)
-        data = self.curves_view.history_arrays()
-        if len(data["epoch"]):
-            self.status.set_losses(float(data["data_loss"][-1]), float(data["val_loss"][-1]))
-        if snap.finished and not playing:
-            self.status.message(f"Reached the epoch limit ({self.config.epochs:,}). Raise "
-                                "it in Optimizer > Epoch limit to go on, or Reset.")
+        self.toolbar.set_epoch(a.epoch, None if b is None else b.epoch)
+        row = a.last_row()
+        if row is not None:
+            self.status.set_losses(row["data_loss"], row["val_loss"])
+        if a.finished and not a.playing:
+            self.status.message(f"Reached the epoch limit ({limit:,}). Raise it in "
+                                "Optimizer > Epoch limit to go on, or Reset.")
 
     def show_banner(self, text: str) -> None:
         self.banner.setText(text)
@@ -354,9 +259,7 @@ class MainWindow(QMainWindow):
     def run_script(self, play: bool, quit_after: int | None, screenshot: str | None) -> None:
         self.quit_after, self.screenshot_path = quit_after, screenshot
         if quit_after is not None:
-            self.worker.set_pause_at(quit_after)
-            if self.compare is not None:
-                self.compare.worker.set_pause_at(quit_after)
+            self._each("set_pause_at", quit_after)
         if play:
             self.set_playing(True)
 
@@ -368,7 +271,7 @@ class MainWindow(QMainWindow):
 
     def _end_script(self, waited: int = 0) -> None:
         b = self.compare
-        if b is not None and not b.worker.settled and waited < 600:
+        if b is not None and not b.session.settled and waited < 600:
             # B trains in its own process and may be behind A: shoot when both are there.
             QTimer.singleShot(100, lambda: self._end_script(waited + 1))
             return
@@ -390,7 +293,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         # Both processes are told at once, then awaited: the window closes within ~1 s.
-        workers = [self.worker] + ([self.compare.worker] if self.compare is not None else [])
+        workers = [s.worker for s in self.sessions()]
         for w in workers:
             w.request_stop()
         for w in workers:
@@ -428,8 +331,7 @@ def run_app(args) -> int:
     tick.timeout.connect(lambda: None)
     tick.start(200)
     code = app.exec()
-    workers = [window.worker] + ([window.compare.worker] if window.compare else [])
-    if any(w.isRunning() for w in workers):
+    if any(s.worker.isRunning() for s in window.sessions()):
         # The worker's reader did not end in time (stop() kills the training process,
         # so this should not happen) and Qt aborts if a running QThread is destroyed:
         # leave at once, as promised.

@@ -8,7 +8,7 @@ import time
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 GAP_SIGN = 10.0   # ch. 11: a loss gap above ~10% is a sign of serious overfitting
-RATE_WINDOW = 1.0  # seconds of frames averaged into the epochs/s figure
+RATE_WINDOW = 1.0  # seconds of training time averaged into the epochs/s figure
 # Texts change at most this often while playing: each change re-lays out and repaints
 # the status bar and toolbar, which at 30 frames/s cost more than the plots.
 TEXT_INTERVAL = 0.25
@@ -36,7 +36,10 @@ def verdict(train_loss: float, val_loss: float) -> str:
 
 
 class EpochRate:
-    """Epochs per second over the last second of frames."""
+    """Epochs per second of training time, over the last second of it.
+
+    The times are the training process's own cumulative training seconds, carried
+    by each frame: the one definition of epochs/s, in the window and headless."""
 
     def __init__(self) -> None:
         self._points: list[tuple[float, int]] = []
@@ -44,8 +47,7 @@ class EpochRate:
     def reset(self) -> None:
         self._points.clear()
 
-    def add(self, epoch: int, now: float | None = None) -> float:
-        now = time.perf_counter() if now is None else now
+    def add(self, epoch: int, now: float) -> float:
         self._points.append((now, epoch))
         while len(self._points) > 2 and now - self._points[0][0] > RATE_WINDOW:
             self._points.pop(0)
@@ -68,7 +70,8 @@ class TrainingStatus:
         self.verdict.setToolTip("Ch. 11: compare the training and validation loss; a gap of "
                                 "more than about 10% signals serious overfitting.")
         self.speed = QLabel("0 epochs/s")
-        self.speed.setToolTip("Training speed, measured over the last second.")
+        self.speed.setToolTip("Training speed: epochs per second of the training "
+                              "process's own training time.")
         self.epoch = QLabel("epoch 0")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(160)
@@ -90,12 +93,13 @@ class TrainingStatus:
         self.verdict.setText("No verdict yet.")
 
     def set_epoch(self, epoch: int, epoch_limit: int, playing: bool = True,
-                  finished: bool = False) -> bool:
-        """Record the epoch; update the texts if due (always when not playing).
+                  finished: bool = False, train_seconds: float = 0.0) -> bool:
+        """Record the epoch at ``train_seconds`` (the training process's cumulative
+        training time); update the texts if due (always when not playing).
         A stopped run says "paused" or "finished" where the speed was (not "0 epochs/s");
         a finished run fills the progress bar. Returns whether the texts were updated."""
         self.epoch_count = epoch
-        rate = self.rate.add(epoch) if playing else 0.0
+        rate = self.rate.add(epoch, train_seconds) if playing else 0.0
         if not playing:
             self.rate.reset()   # the next Play measures from its own first frame
         now = time.perf_counter()

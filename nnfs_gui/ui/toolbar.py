@@ -76,5 +76,9 @@ class TrainingToolbar(QToolBar):
         self.play.setText("Pause" if playing else "Play")
         self.play.blockSignals(False)
 
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch_label.setText(f" epoch {epoch:,} ")
+    def set_epoch(self, epoch: int, epoch_b: int | None = None) -> None:
+        """The epoch count; both models' counts while comparing (``epoch_b``)."""
+        if epoch_b is None:
+            self.epoch_label.setText(f" epoch {epoch:,} ")
+        else:
+            self.epoch_label.setText(f" epoch A {epoch:,} · B {epoch_b:,} ")

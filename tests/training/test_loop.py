@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.training.loop import Frame, TrainingLoop
+from nnfs_gui.training import protocol as p
+from nnfs_gui.training.loop import TrainingLoop
+from nnfs_gui.training.protocol import Frame, ModelState, RunPoints
 
 SMALL = Config(name="small", samples=30, hidden=(8,), epochs=1000)
 
@@ -24,7 +26,7 @@ class FakeConn:
     """A connection whose messages are queued by the test; closed: reads end (EOF)."""
 
     def __init__(self, *messages) -> None:
-        self.inbox = deque(messages)
+        self.inbox = deque(enumerate(messages, start=1))
         self.closed = False
 
     def poll(self, timeout: float = 0.0) -> bool:
@@ -37,19 +39,26 @@ class FakeConn:
 
 
 class Driver:
-    """A TrainingLoop and the frames it sent, with message helpers."""
+    """A TrainingLoop and what it sent, with message helpers."""
 
     def __init__(self) -> None:
-        self.frames: list[Frame] = []
-        self.loop = TrainingLoop(self.frames.append)
+        self.sent: list = []
+        self.loop = TrainingLoop(self.sent.append)
         self.seq = 0
 
-    def send(self, kind: str, payload=None) -> None:
+    @property
+    def frames(self) -> list[Frame]:
+        return [m for m in self.sent if type(m) is Frame]
+
+    def of(self, kind) -> list:
+        return [m for m in self.sent if type(m) is kind]
+
+    def send(self, message) -> None:
         self.seq += 1
-        self.loop.c.handle((self.seq, kind, payload))
+        self.loop.handle((self.seq, message))
 
     def ack(self) -> None:
-        self.loop.c.handle((0, "ack", None))
+        self.loop.handle((0, p.Ack()))
 
     def ticks(self, n: int = 50) -> None:
         """Run rounds, acknowledging each frame at once (as a fast screen would)."""
@@ -62,123 +71,182 @@ class Driver:
 
 def test_step_trains_exactly_n_epochs_and_ends_with_a_settled_frame():
     d = Driver()
-    d.send("set", {"grid_size": 20})
-    d.send("submit", (SMALL, 1, None))
+    d.send(p.SetGrid(20))
+    d.send(p.StartRun(1, SMALL))
     d.ticks(3)
-    first = d.frames[0]
-    assert first.run_id == 1 and first.points is not None and first.scaler is not None
-    assert first.snapshot.epoch == 0 and first.snapshot.grid.shape == (20, 20, 3)
-    d.send("step", 7)
+    points, first = d.sent[0], d.frames[0]
+    assert type(points) is RunPoints and points.run_id == 1 and points.scaler is not None
+    assert points.x_train.shape == (90, 2) and points.start_epoch == 0
+    assert first.run_id == 1 and first.epoch == 0 and first.grid.shape == (20, 20, 3)
+    d.send(p.Step(7))
     d.ticks(200)
     last = d.frames[-1]
-    assert last.snapshot.epoch == 7 and last.steps == 0 and not last.playing
+    assert last.epoch == 7 and last.steps == 0 and not last.playing
     assert last.seq == d.seq                           # made after every message was read
     assert d.loop.trainer.epoch == 7
-    rows = sum(len(f.snapshot.history["epoch"]) for f in d.frames)
+    rows = sum(len(f.rows.get("epoch", ())) for f in d.frames)
     assert rows == 7                                   # throttling dropped no rows
+    assert last.train_seconds > 0 and last.train_seconds == last.seconds["train"]
     assert d.loop.idle()
 
 
 def test_no_second_frame_before_the_first_is_acknowledged():
     d = Driver()
-    d.send("submit", (SMALL, 1, None))
+    d.send(p.StartRun(1, SMALL))
     d.loop.tick()
     assert len(d.frames) == 1
-    d.send("set", {"want_frame": True})
+    d.send(p.SetGrid(30))      # asks for a frame with the new grid
     for _ in range(5):
         d.loop.tick()
     assert len(d.frames) == 1 and d.loop.idle()       # waits, costing nothing
     d.ack()
     d.loop.tick()
-    assert len(d.frames) == 2
+    assert len(d.frames) == 2 and d.frames[1].grid.shape[0] == 30
 
 
-def test_the_newest_config_wins_and_a_live_change_keeps_the_run():
+def test_the_newest_start_wins_and_a_live_change_keeps_the_run():
     d = Driver()
-    d.send("submit", (SMALL, 1, None))
-    d.send("submit", (SMALL.replace(seed=5), 2, None))
+    d.send(p.StartRun(1, SMALL))
+    d.send(p.StartRun(2, SMALL.replace(seed=5)))
     d.ticks(2)
     assert [f.run_id for f in d.frames] == [2]        # run 1 never started
-    d.send("step", 10)
+    d.send(p.Step(10))
     d.ticks(100)
-    d.send("submit", (SMALL.replace(seed=5, learning_rate=0.01), 2, None))
+    d.send(p.ApplyLive(2, SMALL.replace(seed=5, learning_rate=0.01)))
     d.ticks(2)
     assert d.loop.trainer.run_id == 2 and d.loop.trainer.epoch == 10
     assert d.loop.trainer.model.optimizer.learning_rate == 0.01
-    assert d.frames[-1].snapshot.learning_rate == pytest.approx(0.01, rel=1e-3)
+    assert d.frames[-1].learning_rate == pytest.approx(0.01, rel=1e-3)
+
+
+def test_a_live_change_for_another_run_is_ignored():
+    d = Driver()
+    d.send(p.StartRun(2, SMALL))
+    d.ticks(2)
+    d.send(p.ApplyLive(1, SMALL.replace(learning_rate=0.3)))
+    d.ticks(2)
+    assert d.loop.trainer.model.optimizer.learning_rate == SMALL.learning_rate
+    assert d.frames[-1].error == ""
+
+
+def test_a_live_change_before_its_run_started_goes_with_the_start():
+    d = Driver()
+    d.send(p.StartRun(3, SMALL))
+    d.send(p.ApplyLive(3, SMALL.replace(learning_rate=0.2)))
+    d.ticks(2)
+    assert d.loop.trainer.config.learning_rate == 0.2
 
 
 def test_playing_stops_at_pause_at_and_says_so():
     d = Driver()
-    d.send("submit", (SMALL, 1, None))
-    d.send("set", {"pause_at": 25, "playing": True})
+    d.send(p.StartRun(1, SMALL))
+    d.send(p.SetPauseAt(25))
+    d.send(p.Play())
     d.ticks(300)
     last = d.frames[-1]
-    assert last.snapshot.epoch == 25 and not last.playing and not d.loop.c.playing
+    assert last.epoch == 25 and not last.playing and not d.loop.playing
+
+
+def test_pause_ends_play_and_a_step_under_way():
+    d = Driver()
+    d.send(p.StartRun(1, SMALL.replace(epochs=10**6)))
+    d.send(p.Step(10**5))
+    d.ticks(3)
+    d.send(p.Pause())
+    d.ticks(3)
+    epoch = d.loop.trainer.epoch
+    d.ticks(20)
+    assert d.loop.trainer.epoch == epoch and d.loop.steps == 0 and not d.loop.playing
+    assert d.frames[-1].epoch == epoch
 
 
 def test_a_run_that_cannot_start_is_an_error_frame(monkeypatch):
     from nnfs_gui.training import trainer as trainer_module
 
     class Unlucky(trainer_module.Trainer):
-        def __init__(self, config, run_id=0):
+        def __init__(self, config, run_id=0, **kwargs):
             if config.seed == 13:
                 raise ValueError("seed 13 is unlucky")
-            super().__init__(config, run_id)
+            super().__init__(config, run_id, **kwargs)
 
     monkeypatch.setattr(trainer_module, "Trainer", Unlucky)
     d = Driver()
-    d.send("set", {"playing": True})
-    d.send("submit", (SMALL.replace(seed=13), 1, None))
+    d.send(p.Play())
+    d.send(p.StartRun(1, SMALL.replace(seed=13)))
     d.ticks(3)
     assert d.frames[-1].error == "seed 13 is unlucky" and d.frames[-1].run_id == -1
-    assert not d.loop.c.playing and d.loop.trainer is None
-    d.send("submit", (SMALL.replace(seed=1), 2, None))
+    assert not d.loop.playing and d.loop.trainer is None
+    d.send(p.StartRun(2, SMALL.replace(seed=1)))
     d.ticks(3)
     assert d.frames[-1].run_id == 2 and d.frames[-1].error == ""
 
 
-def test_a_model_request_is_answered_with_a_copy_of_the_weights():
+def test_a_model_request_is_answered_with_a_copy_of_the_model():
     d = Driver()
-    d.send("submit", (SMALL, 1, None))
-    d.send("step", 5)
+    d.send(p.StartRun(1, SMALL))
+    d.send(p.Step(5))
     d.ticks(100)
-    d.send("set", {"want_model": True, "want_frame": True})
+    d.send(p.RequestModel())
     d.ticks(2)
-    state = d.frames[-1].model_state
-    assert state is not None and state.epoch == 5 and state.config == SMALL
-    for got, live in zip(state.get_params(), d.loop.trainer.model.get_params(), strict=True):
-        np.testing.assert_array_equal(got, live)
-    assert d.frames[-1].model_state is not d.frames[0].model_state
-
-
-def test_starting_from_given_weights():
-    d = Driver()
-    d.send("submit", (SMALL, 1, None))
-    d.send("step", 20)
-    d.ticks(100)
-    params = d.loop.trainer.model.get_params()
-    d.send("submit", (SMALL, 2, params))
-    d.ticks(2)
-    assert d.loop.trainer.run_id == 2 and d.loop.trainer.epoch == 0
-    for got, want in zip(d.loop.trainer.model.get_params(), params, strict=True):
+    state = d.of(ModelState)[-1]
+    assert state.run_id == 1 and state.epoch == 5 and state.config == SMALL
+    live = d.loop.trainer.model
+    assert state.model is not live
+    for got, want in zip(state.model.get_params(), live.get_params(), strict=True):
         np.testing.assert_array_equal(got, want)
+    assert state.model.optimizer.iterations == live.optimizer.iterations == 5
+
+
+def test_a_run_on_a_given_split_trains_on_exactly_those_points():
+    d = Driver()
+    d.send(p.StartRun(1, SMALL.replace(dataset="moons", classes=2)))
+    d.ticks(2)
+    a = d.of(RunPoints)[-1]
+    d.send(p.StartRun(2, SMALL.replace(hidden=(4,), dataset="moons", classes=2), a.split()))
+    d.ticks(2)
+    b = d.of(RunPoints)[-1]
+    assert b.run_id == 2
+    for k in ("x_train", "y_train", "x_val", "y_val"):
+        np.testing.assert_array_equal(getattr(a, k), getattr(b, k))
+
+
+def test_every_message_type_has_a_handler_and_changes_what_it_names():
+    d = Driver()
+    d.send(p.StartRun(1, SMALL))
+    assert d.loop.mailbox.run_id == 1
+    d.ticks(2)
+    checks = [(p.Play(), lambda: d.loop.playing), (p.Pause(), lambda: not d.loop.playing),
+              (p.Step(4), lambda: d.loop.steps == 4),
+              (p.SetGrid(33), lambda: d.loop.grid_size == 33),
+              (p.SetPauseAt(9), lambda: d.loop.pause_at == 9),
+              (p.ApplyLive(1, SMALL.replace(decay=0.0)), lambda: d.loop.trainer.config.decay == 0),
+              (p.RequestModel(), lambda: d.loop.want_model),
+              (p.Quit(), lambda: d.loop.quit)]
+    for message, check in checks:
+        d.send(message)
+        assert check(), message
+    d.loop.frame_in_flight = True
+    d.ack()
+    assert not d.loop.frame_in_flight
+    handled = set(d.loop._handlers)
+    assert handled == {p.StartRun, p.ApplyLive, p.Play, p.Pause, p.Step, p.SetGrid,
+                       p.SetPauseAt, p.Ack, p.RequestModel, p.Quit}
 
 
 def test_unknown_messages_are_errors():
     d = Driver()
-    with pytest.raises(ValueError, match="unknown control"):
-        d.send("set", {"no_such_flag": 1})
-    with pytest.raises(ValueError, match="unknown message"):
-        d.send("dance")
+    with pytest.raises(TypeError, match="unknown message"):
+        d.send("playing")
+    with pytest.raises(TypeError, match="unknown message"):
+        d.send(RunPoints)   # a message the loop sends, never receives
 
 
 def test_run_returns_on_quit_and_when_the_window_goes_away():
     d = Driver()
-    d.loop.run(FakeConn((1, "submit", (SMALL, 1, None)), (2, "quit", None)))
-    assert d.loop.c.quit
+    d.loop.run(FakeConn(p.StartRun(1, SMALL), p.Quit()))
+    assert d.loop.quit
     d = Driver()
-    conn = FakeConn((1, "submit", (SMALL, 1, None)), (2, "set", {"playing": True}))
+    conn = FakeConn(p.StartRun(1, SMALL), p.Play())
     conn.closed = True
     start = time.perf_counter()
     d.loop.run(conn)   # EOF after the two messages: returns instead of training forever
@@ -187,11 +255,11 @@ def test_run_returns_on_quit_and_when_the_window_goes_away():
 
 def test_frames_come_back_from_pickle_read_only():
     d = Driver()
-    d.send("submit", (SMALL, 1, None))
+    d.send(p.StartRun(1, SMALL))
     d.ticks(2)
     frame = pickle.loads(pickle.dumps(d.frames[0])).read_only()
-    arrays = [frame.snapshot.grid, frame.val_pred, frame.points.x_train,
-              *frame.snapshot.history.values()]
+    points = pickle.loads(pickle.dumps(d.sent[0])).read_only()
+    arrays = [frame.grid, frame.val_pred, points.x_train, *frame.rows.values()]
     assert all(not a.flags.writeable for a in arrays)
 
 
@@ -208,15 +276,17 @@ def start_child() -> tuple[subprocess.Popen, Connection]:
 def test_the_child_process_trains_and_quits_on_request():
     proc, conn = start_child()
     try:
-        conn.send((1, "submit", (SMALL, 1, None)))
-        conn.send((2, "step", 12))
+        conn.send((1, p.StartRun(1, SMALL)))
+        conn.send((2, p.Step(12)))
         frames = []
-        while not frames or frames[-1].snapshot.epoch < 12:
+        while not frames or frames[-1].epoch < 12:
             assert conn.poll(30), "no frame from the training process"
-            frames.append(conn.recv())
-            conn.send((0, "ack", None))
-        assert type(frames[-1]) is Frame and frames[-1].seq == 2 and frames[-1].steps == 0
-        conn.send((3, "quit", None))
+            message = conn.recv()
+            if type(message) is Frame:
+                frames.append(message)
+                conn.send((0, p.Ack()))
+        assert frames[-1].seq == 2 and frames[-1].steps == 0
+        conn.send((3, p.Quit()))
         assert proc.wait(5) == 0
     finally:
         proc.kill()
@@ -225,8 +295,8 @@ def test_the_child_process_trains_and_quits_on_request():
 
 def test_the_child_process_ends_when_its_window_goes_away():
     proc, conn = start_child()
-    conn.send((1, "submit", (SMALL.replace(epochs=10**6), 1, None)))
-    conn.send((2, "set", {"playing": True}))
+    conn.send((1, p.StartRun(1, SMALL.replace(epochs=10**6))))
+    conn.send((2, p.Play()))
     assert conn.poll(30)
     conn.close()   # as when the window's process is killed
     try:

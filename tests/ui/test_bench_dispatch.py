@@ -24,9 +24,10 @@ def test_gui_breakdown_splits_the_process_time_and_times_the_gui_turn(capsys):
     from nnfs_gui.bench.gui import Breakdown
 
     calls, slots = [], []
-    worker = SimpleNamespace(frame_ready=SimpleNamespace(connect=slots.append),
+    worker = SimpleNamespace(received=SimpleNamespace(connect=slots.append),
                              acknowledge=lambda: calls.append("ack"))
-    window = SimpleNamespace(worker=worker, _show_frame=lambda f: calls.append(f"draw {f}"))
+    session = SimpleNamespace(_take_frame=lambda f: calls.append(f"draw {f}"))
+    window = SimpleNamespace(worker=worker, session=session)
     b = Breakdown(window)
 
     def frame(train, make, idle):
@@ -35,7 +36,7 @@ def test_gui_breakdown_splits_the_process_time_and_times_the_gui_turn(capsys):
     slots[0](frame(1.0, 0.1, 5.0))          # before a live span: not counted
     b.begin()
     slots[0](frame(2.0, 0.2, 5.0))
-    window._show_frame("F")
+    session._take_frame("F")
     worker.acknowledge()
     worker.acknowledge()   # a second acknowledgement without a frame received counts nothing
     slots[0](frame(5.0, 0.3, 6.0))

@@ -20,7 +20,7 @@ WAIT_MS = 20_000
 def window(qtbot):
     w = shown_window(qtbot)
     w.compare_action.trigger()
-    qtbot.waitUntil(lambda: w.compare.frames_drawn > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w.compare.session.frames_drawn > 0, timeout=WAIT_MS)
     yield w
     w.close()
 
@@ -50,23 +50,24 @@ def test_step_and_reset_drive_both_models(qtbot, window):
     window.toolbar.step_n.trigger()
     qtbot.waitUntil(lambda: window.status.epoch_count == 300 and b.epoch == 300,
                     timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: b.worker.settled and b.frames_drawn and
-                    b.worker.latest.snapshot.grid is b.view._probs, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: b.session.settled and
+                    b.session.worker.latest.grid is b.view._probs, timeout=WAIT_MS)
     assert b.view.image_rgb().shape == (150, 150, 3)
     assert np.all(class_share(b.view.image_rgb(), 3) > 0.15)   # B's regions, in the palette
     assert b.figures.text().startswith("epoch 300 · loss ")
     # B's validation curves beside A's: one point per epoch, B's own values.
     x, y = window.curves_view.b_curves["val_loss"].getData()
     assert list(x) == list(range(300)) and window.curves_view.b_point_count() == 300
-    assert y[-1] == pytest.approx(b.last_row["val_loss"])
+    assert y[-1] == pytest.approx(b.session.last_row()["val_loss"])
     _, a_y = window.curves_view.curves["val_loss"].getData()
     assert not np.allclose(y, a_y)
     assert window.a_figures.text().startswith("epoch 300 · loss ")
-    run = b.run_id
+    assert window.toolbar.epoch_label.text().strip() == "epoch A 300 · B 300"
+    run = b.session.run_id
     window.toolbar.reset.trigger()
-    assert b.run_id == run + 1
-    qtbot.waitUntil(lambda: b.worker.latest.run_id == b.run_id and b.epoch == 0,
-                    timeout=WAIT_MS)
+    assert b.session.run_id == run + 1
+    qtbot.waitUntil(lambda: b.session.worker.latest.run_id == b.session.run_id
+                    and b.epoch == 0, timeout=WAIT_MS)
 
 
 def test_play_and_pause_drive_both_models(qtbot, window):
@@ -76,11 +77,10 @@ def test_play_and_pause_drive_both_models(qtbot, window):
                     timeout=WAIT_MS)
     window.toolbar.play.trigger()
     # settled: the newest frame came after the pause; drawn: B shows that frame.
-    qtbot.waitUntil(lambda: window.worker.settled and b.worker.settled
-                    and b.epoch == b.worker.latest.snapshot.epoch, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.session.settled and b.session.settled, timeout=WAIT_MS)
     paused_at = b.epoch
     qtbot.wait(300)
-    assert b.epoch == paused_at == b.worker.latest.snapshot.epoch
+    assert b.epoch == paused_at == b.session.worker.latest.epoch
 
 
 def test_b_takes_a_copy_of_a_or_a_preset(qtbot, window):
@@ -89,9 +89,9 @@ def test_b_takes_a_copy_of_a_or_a_preset(qtbot, window):
     b.copy_a.click()
     assert b.config == window.config and b.picker.currentText() == COPY_OF_A
     assert "B is now a copy of A" in window.statusBar().currentMessage()
-    run = b.run_id
+    run = b.session.run_id
     b.picker.textActivated.emit("book-ch14")
-    assert b.config == load_preset("book-ch14") and b.run_id == run + 1
+    assert b.config == load_preset("book-ch14") and b.session.run_id == run + 1
     assert "B is now book-ch14" in window.statusBar().currentMessage()
     assert b.picker.currentText() == "book-ch14"
     b.picker.textActivated.emit(COPY_OF_A)
@@ -99,10 +99,10 @@ def test_b_takes_a_copy_of_a_or_a_preset(qtbot, window):
 
 
 def test_closing_b_ends_its_training_process(qtbot, window):
-    pane, pid = window.compare, window.compare.worker.pid
+    pane, pid = window.compare, window.compare.session.worker.pid
     window.compare_action.trigger()
     assert window.compare is None and not window.compare_action.isChecked()
-    assert not _alive(pid) and pane.worker.isFinished()
+    assert not _alive(pid) and pane.session.worker.isFinished()
     assert not window.a_title.isVisible() and window.curves_view.b_curves == {}
     legend = [label.text for _, label in window.curves_view.loss_plot.legend.items]
     assert "B validation loss" not in legend and "validation loss" in legend
@@ -117,7 +117,7 @@ def test_closing_the_window_ends_both_processes(qtbot):
     w.set_comparing(True)
     w.set_playing(True)
     qtbot.waitUntil(lambda: w.compare.epoch > 50, timeout=WAIT_MS)
-    pids = (w.worker.pid, w.compare.worker.pid)
+    pids = (w.worker.pid, w.compare.session.worker.pid)
     w.close()
     assert not any(_alive(p) for p in pids)
 
@@ -149,13 +149,36 @@ def test_partner_config():
     assert partner_config(other) == other
 
 
-def test_when_a_stops_by_itself_b_pauses_too(qtbot, window):
+def test_after_a_reaches_its_limit_b_trains_on_to_its_own(qtbot, window):
     b = window.compare
-    window.apply_config(window.config.replace(epochs=40), restart=False)   # a live field
+    assert not window.apply_config(window.config.replace(epochs=40))   # a live field
     window.toolbar.play.trigger()
     qtbot.waitUntil(lambda: window.status.epoch_count == 41, timeout=WAIT_MS)   # A's limit
-    qtbot.waitUntil(lambda: not b.worker.playing and b.worker.settled, timeout=WAIT_MS)
-    assert window.toolbar.play.text() == "Play"
+    qtbot.waitUntil(lambda: b.epoch > 200, timeout=WAIT_MS)     # B goes on by itself
+    assert window.session.epoch == 41 and window.toolbar.play.text() == "Pause"
+    window.toolbar.play.trigger()             # Pause, then Play: B resumes, A stays done
+    qtbot.waitUntil(lambda: b.session.settled, timeout=WAIT_MS)
+    paused_at = b.epoch
+    window.toolbar.play.trigger()
+    qtbot.waitUntil(lambda: b.epoch > paused_at + 100, timeout=WAIT_MS)
+    assert window.session.epoch == 41
+
+
+def test_b_trains_on_exactly_a_s_points_and_follows_a_to_new_data(qtbot, window):
+    b = window.compare
+    window.controls.set_value("dataset", "moons")
+    window.controls.set_value("hidden", (8,))
+    qtbot.waitUntil(lambda: window.session.points is not None
+                    and window.session.points.config.dataset == "moons"
+                    and window.session.points.config.hidden == (8,)
+                    and b.session.points is not None
+                    and b.session.points.config.dataset == "moons", timeout=WAIT_MS)
+    a_points, b_points = window.session.points, b.session.points
+    for k in ("x_train", "y_train", "x_val", "y_val"):
+        np.testing.assert_array_equal(getattr(a_points, k), getattr(b_points, k))
+    assert b_points.config.hidden == (64,) and b_points.config.learning_rate == 0.005
+    assert b.config.dataset == "spiral"   # B's own choice is kept; its data is A's
+    np.testing.assert_array_equal(b.view._points.x_train, a_points.x_train)
 
 
 def test_a_death_notice_of_a_replaced_process_is_dropped(qtbot, window):

@@ -3,30 +3,32 @@
 import numpy as np
 import pytest
 
-from nnfs_gui.ui.views.curves_view import CurvesView, GrowingColumns, ema_continue, nice_ceiling
+from nnfs_gui.training.history import History
+from nnfs_gui.ui.views.curves_view import CurvesView, ema_continue, nice_ceiling
 
 
 def _rows(start, n):
     e = np.arange(start, start + n)
     val = 0.5 + (e - 300) ** 2 / 1e5   # validation loss lowest at epoch 300
-    return {"epoch": e, "data_loss": 1 / (1 + e), "val_loss": val, "acc": e / 1e4,
-            "val_acc": e / 2e4}
+    loss = 1 / (1 + e)
+    return {"epoch": e, "loss": loss, "data_loss": loss, "reg_loss": 0 * e, "val_loss": val,
+            "acc": e / 1e4, "val_acc": e / 2e4, "lr": 0.05 + 0 * e}
 
 
-def test_growing_columns_double_and_keep_values():
-    g = GrowingColumns(("a",), capacity=4)
-    for k in range(10):
-        g.append({"a": np.arange(k * 3, k * 3 + 3)})
-    np.testing.assert_array_equal(g.column("a"), np.arange(30))
-    assert len(g._data["a"]) == 32
+def _feed(view, history, rows):
+    """As a RunSession does: append to the run's History, then tell the view."""
+    history.extend(rows)
+    view.append(rows)
 
 
-def test_curves_hold_every_row_and_mark_the_best_epoch(qtbot):
+def test_curves_read_the_runs_history_and_mark_the_best_epoch(qtbot):
     view = CurvesView()
     qtbot.addWidget(view)
+    history = History()
+    view.reset(history)
     for k in range(20):
-        view.append(_rows(k * 50, 50))
-    assert view.point_count() == 1000
+        _feed(view, history, _rows(k * 50, 50))
+    assert view.point_count() == 1000 and view.history is history   # no copy of its own
     x, y = view.curves["val_loss"].getData()
     assert len(x) == 1000 and y[300] == pytest.approx(0.5)
     assert view.best_epoch == 300 and view.best_line.value() == 300

@@ -32,7 +32,7 @@ def window(qtbot):
 
 
 def _train_to(qtbot, window, epoch: int) -> None:
-    window.worker.set_pause_at(epoch)
+    window.session.set_pause_at(epoch)
     window.set_playing(True)
     qtbot.waitUntil(lambda: window.export_controller.history.last() is not None
                     and window.export_controller.history.last()["epoch"] >= epoch - 1,
@@ -95,69 +95,59 @@ def test_failed_export_shows_a_message_and_keeps_the_old_file(qtbot, window, tmp
     assert target.read_text() == "old\n"
 
 
-def grid_of(model, scaler, snap) -> np.ndarray:
-    """The model's class probabilities over the snapshot's grid (same size and extent)."""
+def grid_of(model, scaler, grid, extent) -> np.ndarray:
+    """The model's class probabilities over a grid of ``grid``'s size over ``extent``."""
     from nnfs_gui.training.trainer import grid_points
 
-    size = snap.grid.shape[0]
-    x0, x1, y0, y1 = snap.extent
+    size = grid.shape[0]
+    x0, x1, y0, y1 = extent
     points = grid_points(np.linspace(x0, x1, size, dtype=np.float32),
                          np.linspace(y0, y1, size, dtype=np.float32))
-    return model.predict_proba(scaler.transform(points)).reshape(snap.grid.shape)
+    return model.predict_proba(scaler.transform(points)).reshape(grid.shape)
 
 
 def test_saved_model_reloads_to_the_regions_the_training_process_drew(qtbot, window,
                                                                        tmp_path):
     _train_to(qtbot, window, 60)
-    c = window.export_controller
-    path = c.save_model(tmp_path / "m.npz")
+    s = window.session
+    qtbot.waitUntil(lambda: s.settled and s.epoch == 60, timeout=20_000)
+    path = window.export_controller.save_model(tmp_path / "m.npz")
     assert path is not None and not window.export_errors
-    # The frame that carried the weights also carried the process's own decision grid
-    # for them (paused: the fine grid), computed from its live model.
-    frame = window.worker.latest
-    assert frame.model_state is not None and frame.snapshot.grid is not None
+    # Paused at epoch 60, the last frame's grid (the fine one) came from the model saved.
     model, config, scaler = load_model(path)
     assert config == window.config
-    np.testing.assert_allclose(frame.snapshot.grid, grid_of(model, scaler, frame.snapshot),
+    np.testing.assert_allclose(s.latest_grid, grid_of(model, scaler, s.latest_grid, s.extent),
                                atol=1e-6)
-
-
-def _first_frame_of_run(window, run_id: int) -> list:
-    """A list that receives the first drawn frame of run ``run_id``."""
-    frames: list = []
-    window.frame_listeners.append(
-        lambda f: f.run_id == run_id and f.points is not None and frames.append(f))
-    return frames
 
 
 def test_open_model_shows_the_saved_regions_and_trains_on_from_them(qtbot, window, tmp_path):
     _train_to(qtbot, window, 150)
-    c = window.export_controller
+    s, c = window.session, window.export_controller
+    qtbot.waitUntil(lambda: s.settled and s.epoch == 150, timeout=20_000)
     path = c.save_model(tmp_path / "m.npz")
-    saved_loss = c.history.last()["data_loss"]
-    window.apply_config(SMALL.replace(hidden=(4,), seed=7), restart=True)  # change things
-    qtbot.waitUntil(lambda: len(c.history) <= 1 and window.worker.latest.run_id == window.run_id,
-                    timeout=10_000)
+    saved_loss = s.history.last()["data_loss"]
+    window.session.new_run(SMALL.replace(hidden=(4,), seed=7))   # change things
+    qtbot.waitUntil(lambda: s.points is not None and s.points.config.seed == 7, timeout=10_000)
     old_run = window.run_id
-    frames = _first_frame_of_run(window, old_run + 1)
     assert c.open_model(path), window.export_errors
     assert window.run_id == old_run + 1 and window.config == SMALL
-    qtbot.waitUntil(lambda: bool(frames), timeout=10_000)
-    # The regions on screen are the saved model's, at once (no epoch trained).
-    snap = frames[0].snapshot
-    assert snap.epoch == 0 and snap.grid is not None
-    assert window.decision_view._probs is snap.grid
+    qtbot.waitUntil(lambda: s.points is not None and s.points.run_id == old_run + 1
+                    and s.latest_grid is not None, timeout=10_000)
+    # The regions on screen are the saved model's, at once (no epoch trained), and the
+    # run goes on from the saved epoch.
+    assert s.epoch == 150 and len(s.history) == 0 and not window.worker.playing
+    assert window.decision_view._probs is s.latest_grid
     model, _, scaler = load_model(path)
-    np.testing.assert_allclose(snap.grid, grid_of(model, scaler, snap), atol=1e-5)
-    assert not window.worker.playing
-    # Play trains on from the loaded weights: the first epoch's loss is the saved one's.
-    window.worker.set_pause_at(20)
+    np.testing.assert_allclose(s.latest_grid, grid_of(model, scaler, s.latest_grid, s.extent),
+                               atol=1e-5)
+    # Play trains on from the saved weights and optimizer state: the first epoch's loss
+    # is the saved run's last one (a fresh Adam at this rate would knock it about).
+    s.set_pause_at(170)
     window.set_playing(True)
-    qtbot.waitUntil(lambda: window.status.epoch_count >= 20, timeout=20_000)
-    losses = c.history.column("data_loss")
-    assert c.history.column("epoch")[0] == 0 and len(losses) >= 20
-    assert losses[0] < np.log(3) - 0.1                 # not a fresh network's ~1.099
-    assert abs(losses[0] - saved_loss) < 0.05 * saved_loss
+    qtbot.waitUntil(lambda: window.status.epoch_count >= 170, timeout=20_000)
+    losses = s.history.column("data_loss")
+    assert s.history.column("epoch")[0] == 150 and len(losses) >= 20
+    assert abs(losses[0] - saved_loss) < 0.1 * saved_loss
     assert losses[19] < losses[0] + 0.01                # and it keeps learning
 
 
@@ -165,7 +155,7 @@ def test_recording_from_the_window_writes_a_gif(qtbot, window, tmp_path):
     from PIL import Image
 
     c = window.export_controller
-    window.apply_config(SMALL.replace(epochs=1_000_000), restart=True)  # keeps changing
+    window.session.new_run(SMALL.replace(epochs=1_000_000))  # keeps changing
     c.start_recording(fps=20, seconds=0.5, view="decision")
     window.set_playing(True)
     with qtbot.waitSignal(c.recorder.stopped, timeout=30_000):
@@ -211,7 +201,7 @@ def test_saving_a_model_into_a_missing_folder_is_a_message(qtbot, window, tmp_pa
 
 
 def test_saving_while_playing_keeps_playing_and_writes_a_loadable_model(qtbot, window, tmp_path):
-    window.apply_config(SMALL.replace(epochs=1_000_000), restart=True)
+    window.session.new_run(SMALL.replace(epochs=1_000_000))
     window.set_playing(True)
     qtbot.waitUntil(lambda: window.status.epoch_count > 30, timeout=20_000)
     path = window.export_controller.save_model(tmp_path / "live.npz")

@@ -1,7 +1,8 @@
 """The real window, offscreen, with the real Trainer in its training process.
 
 The tests read the process's state from the frames it sends (``worker.latest``):
-each carries the run id, the epoch, the learning rate in use and the flags.
+each carries the run id, the epoch, the learning rate in use and the flags; and the
+window's state from its RunSession (``window.session``).
 """
 
 from types import SimpleNamespace
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from nnfs_gui.training.loop import Frame
+from nnfs_gui.training.protocol import Frame, SetGrid
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.main_window import MainWindow
 from nnfs_gui.ui.presets import load_preset
@@ -35,13 +36,13 @@ def window(qtbot):
 
 
 def _latest(w):
-    """The newest snapshot the training process sent (None before the first)."""
+    """The newest frame of a run the training process sent (None before the first)."""
     f = w.worker.latest
-    return None if f is None else f.snapshot
+    return None if f is None or f.run_id < 0 else f
 
 
 def _has(w, check) -> bool:
-    """check(snapshot) on the newest snapshot, False before there is one."""
+    """check(frame) on the newest frame, False before there is one."""
     snap = _latest(w)
     return snap is not None and check(snap)
 
@@ -117,7 +118,11 @@ def test_learning_rate_slider_changes_the_running_optimizer(qtbot, window):
     qtbot.waitUntil(lambda: _has(
         window, lambda t: t.learning_rate == pytest.approx(wanted, rel=0.01)), timeout=WAIT_MS)
     assert window.run_id == run and _latest(window).run_id == run   # no restart
-    assert _latest(window).epoch > 50                                   # same weights go on
+    epoch = _latest(window).epoch
+    assert epoch > 50                                                 # same weights go on
+    qtbot.waitUntil(lambda: _latest(window).epoch > epoch + 20, timeout=WAIT_MS)
+    assert window.session.history.column("epoch")[0] == 0   # one run, one history
+    assert len(window.session.history) == window.session.epoch
     assert "applied to the running model" in window.statusBar().currentMessage()
 
 
@@ -142,13 +147,13 @@ def test_changing_the_data_set_starts_a_new_run(qtbot, window):
 
 def test_frames_of_an_old_run_are_ignored(qtbot, window):
     _step(qtbot, window, 5)
-    stale = SimpleNamespace(
-        run_id=window.run_id - 1, epoch=999, grid=None, extent=(0, 1, 0, 1),
-        history={k: np.arange(999.0) for k in
-                 ("epoch", "data_loss", "val_loss", "acc", "val_acc")},
-        learning_rate=0.05, diverged=False, finished=False, message="")
-    window._on_frame(Frame(run_id=window.run_id - 1, snapshot=stale))
+    from nnfs_gui.training.history import COLUMNS
+
+    stale = Frame(run_id=window.run_id - 1, epoch=999,
+                  rows={k: np.arange(999.0) for k in COLUMNS})
+    window.session._on_frame(stale)
     assert window.curves_view.point_count() == 5 and window.status.epoch_count == 5
+    assert len(window.session.history) == 5
 
 
 def _rgb(image: QImage) -> np.ndarray:
@@ -222,11 +227,11 @@ def test_settings_remember_the_config_and_fall_back_quietly(qtbot, tmp_path):
 
 def test_grid_is_coarse_while_dragging_and_fine_when_idle(qtbot, window):
     sizes = []
-    window.frame_listeners.append(
-        lambda f: f.snapshot.grid is not None and sizes.append(f.snapshot.grid.shape[0]))
+    window.session.regions_changed.connect(
+        lambda: sizes.append(window.session.latest_grid.shape[0]))
     slider = window.controls.controls["noise"].widget.slider
     slider.sliderPressed.emit()
-    assert window.worker._sticky["grid_size"] == 60
+    assert window.worker._sticky[SetGrid] == SetGrid(60)
     _step(qtbot, window, 1)
     qtbot.waitUntil(lambda: sizes and sizes[-1] == 150, timeout=WAIT_MS)
     assert 60 in sizes                       # drawn coarse while the slider was held
@@ -236,7 +241,7 @@ def test_grid_is_coarse_while_dragging_and_fine_when_idle(qtbot, window):
 def test_a_run_that_cannot_start_is_a_message_not_a_crash(qtbot, window):
     # Config validation leaves no settings the Trainer rejects, so the process's error
     # frame (tests/training/test_loop.py makes one) is handed to the window directly.
-    window._on_frame(Frame(run_id=-1, error="seed 13 is unlucky"))
+    window.session._on_frame(Frame(run_id=-1, error="seed 13 is unlucky"))
     assert window.banner.isVisible() and window.banner.text() == "seed 13 is unlucky"
     window.controls.set_value("seed", 1)
     assert not window.banner.isVisible()
@@ -279,7 +284,7 @@ def test_every_shortcut_of_the_window_belongs_to_one_action(window):
 def test_status_says_paused_then_finished_with_a_full_progress_bar(qtbot, window):
     _step(qtbot, window, 5)
     assert window.status.speed.text() == "paused"
-    window.apply_config(window.config.replace(epochs=30), restart=False)   # a live field
+    assert not window.apply_config(window.config.replace(epochs=30))   # a live field
     window.toolbar.play.trigger()
     qtbot.waitUntil(lambda: _has(window, lambda t: t.finished) and _caught_up(window),
                     timeout=WAIT_MS)

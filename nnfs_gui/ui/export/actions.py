@@ -4,12 +4,11 @@
 Export menu: Export… (Ctrl+E), recording start/stop and saving the recording;
 and to the File menu: Open model… (Ctrl+O) and Save model… (Ctrl+S).
 
-The window's worker thread owns the trainer. This module collects the history
-and the data points from the frames the window draws (``window.frame_listeners``),
-so exporting data never touches the worker. Saving a model asks the worker for a
-copy of the weights (``worker.request_model``: taken between two chunks, carried by
-the next frame); opening one hands the weights to the worker
-(``window.start_from_model``), which starts the new run with them itself.
+The history and the data points are those of the window's RunSession
+(``window.session``: the one copy on the GUI side), so exporting data never
+touches the training process. Saving a model asks the session for a copy of the
+model (``session.request_model``: taken between two chunks, weights and
+optimizer state); opening one continues it in a new run (``window.start_from``).
 
 Every failure (no permission, full disk, bad path, a broken model file) ends as
 a message box with one readable sentence; nothing is lost from the window.
@@ -24,7 +23,6 @@ from PySide6.QtCore import QEventLoop, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
-from nnfs_gui.training.history import History
 from nnfs_gui.ui.export import data as export_data
 from nnfs_gui.ui.export import figures as export_figures
 from nnfs_gui.ui.export.dialog import (
@@ -58,13 +56,10 @@ class ExportController(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
-        self.history = History()
-        self.points = None  # RunPoints of the current run
         self._memory_settings: dict[str, str] = {}
         self.recorder = Recorder(self._grab_recording, self)
         self.recorder.stopped.connect(self._recording_stopped)
         self.record_view = "dashboard"
-        window.frame_listeners.append(self._on_frame)
         self._build_actions()
 
     # -- menus ---------------------------------------------------------------------
@@ -102,14 +97,16 @@ class ExportController(QObject):
         action.triggered.connect(lambda *_: slot())
         return action
 
-    # -- state from the frames the window draws ---------------------------------------
-    def _on_frame(self, frame) -> None:
-        if frame.points is not None:  # the first frame of a new run
-            self.history = History()
-            self.points = frame.points
-        rows = frame.snapshot.history
-        if len(rows.get("epoch", ())):
-            self.history.extend(rows)
+    # -- the run, as the window's session holds it ----------------------------------------
+    @property
+    def history(self):
+        """The current run's History (the session's; no copy)."""
+        return self.window.session.history
+
+    @property
+    def points(self):
+        """The current run's RunPoints, or None before its data came."""
+        return self.window.session.points
 
     def targets(self, view: str) -> list:
         w = self.window
@@ -191,63 +188,48 @@ class ExportController(QObject):
         return self.guarded(lambda: _save_model(self._model_copy(), path))
 
     def _model_copy(self):
-        """The current run's ModelState, from the worker's next frame."""
-        w = self.window
-        w.worker.request_model()
-        run_id, seen = w.run_id, []
-        self._wait_for_frame(lambda f: f.run_id == run_id and f.model_state is not None
-                             and not seen.append(f.model_state), MODEL_WAIT_MS)
+        """The current run's ModelState (weights, optimizer state, epoch), as the
+        training process copied it between two chunks."""
+        loop, seen = QEventLoop(), []
+        self.window.session.request_model(lambda state: (seen.append(state), loop.quit()))
+        QTimer.singleShot(MODEL_WAIT_MS, loop.quit)
+        if not seen:
+            loop.exec()
         if not seen:
             raise ExportError("No model yet: the run has not started (see the banner).")
         return seen[0]
 
     def open_model(self, path: str | Path | None = None) -> bool:
-        """Load a model: a new run of its settings starts from its weights (paused)."""
+        """Load a model: a new run continues it from its weights and optimizer state
+        (paused at its saved epoch)."""
         path = path or self._ask_path("Open model", "", save=False)
         if not path:
             return False
-        from nnfs_gui.core.serialization import ModelFileError, load_model
+        from nnfs_gui.core.serialization import ModelFileError, read_model
 
         try:
-            model, config, scaler = load_model(path)
+            saved = read_model(path)
         except ModelFileError as e:
             self.show_error(str(e))
             return False
         w = self.window
-        w.start_from_model(config, model.get_params())
+        w.start_from(saved)
         self.remember_folder(Path(path).parent)
-        self._tell_when_loaded(Path(path).name, w.run_id, scaler)
+        self._tell_when_loaded(Path(path).name, w.session, saved.scaler)
         return True
 
-    def _tell_when_loaded(self, name: str, run_id: int, saved_scaler) -> None:
-        """Once the loaded run's first frame is drawn, say so (and if its scaler differs)."""
-        listeners = self.window.frame_listeners
+    def _tell_when_loaded(self, name: str, session, saved_scaler) -> None:
+        """Once the loaded run's data came, say so (and if its scaler differs)."""
+        run_id = session.run_id
 
-        def listener(frame) -> None:
-            if frame.run_id != run_id or frame.points is None:
+        def started(points) -> None:
+            if points.run_id != run_id:
                 return
-            listeners.remove(listener)
+            session.run_started.disconnect(started)
             self.tell(f"Loaded {name}: the regions show its weights. Play trains on from "
-                      f"them (fresh optimizer state).{_scaler_note(frame.scaler, saved_scaler)}")
+                      f"them.{_scaler_note(points.scaler, saved_scaler)}")
 
-        listeners.append(listener)
-
-    def _wait_for_frame(self, accept: Callable, timeout_ms: int) -> bool:
-        """Spin the event loop until the window draws a frame ``accept``s, or time out."""
-        loop, seen = QEventLoop(), []
-
-        def listener(frame) -> None:
-            if accept(frame):
-                seen.append(frame)
-                loop.quit()
-
-        self.window.frame_listeners.append(listener)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        try:
-            loop.exec()
-        finally:
-            self.window.frame_listeners.remove(listener)
-        return bool(seen)
+        session.run_started.connect(started)
 
     # -- folders, messages -------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, save: bool) -> str:
@@ -293,11 +275,13 @@ class ExportController(QObject):
 
 
 def _save_model(state, path) -> Path:
-    """Write a worker's ModelState (it has what save_model reads from a model)."""
+    """Write a session's ModelState: model (weights, optimizer state), config, scaler,
+    epoch."""
     from nnfs_gui.core.serialization import save_model
     from nnfs_gui.ui.export.io import save_file
 
-    return save_file(path, lambda p: save_model(p, state, state.config, state.scaler))
+    return save_file(path, lambda p: save_model(p, state.model, state.config, state.scaler,
+                                                epoch=state.epoch))
 
 
 def _scaler_note(running, saved) -> str:

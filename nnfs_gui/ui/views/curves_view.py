@@ -1,7 +1,8 @@
 """Loss and accuracy over the epochs, training and validation, live (ch. 11, Fig 11.03).
 
-Data lives in preallocated numpy arrays grown by doubling, so a million epochs
-append in constant time per row. What is drawn is an incrementally peak-decimated
+The rows live in the run's one History (``training/history.py``, owned by the
+window's RunSession): ``reset(history)`` binds the view to it, ``append(rows)``
+draws rows just added to it. What is drawn is an incrementally peak-decimated
 copy (decimate.py) of at most a few thousand points, which pyqtgraph clips to the
 view and downsamples further: a frame costs the same at epoch 1,000 and 1,000,000.
 """
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnfs_gui.training.history import History
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.views.decimate import PeakDecimator
 
@@ -56,37 +58,6 @@ def cache_axes(plot: pg.PlotItem) -> None:
     labels costs ~2.5 ms per axis, more than everything else in a frame."""
     for name in ("left", "bottom"):
         plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-class GrowingColumns:
-    """Named float64 columns in preallocated arrays, doubled when full."""
-
-    def __init__(self, names: tuple[str, ...], capacity: int = 1024) -> None:
-        self.names = names
-        self.n = 0
-        self._data = {k: np.empty(capacity) for k in names}
-
-    def append(self, rows: dict[str, np.ndarray]) -> None:
-        m = len(rows[self.names[0]])
-        self._reserve(self.n + m)
-        for k in self.names:
-            self._data[k][self.n:self.n + m] = rows[k]
-        self.n += m
-
-    def _reserve(self, need: int) -> None:
-        cap = len(self._data[self.names[0]])
-        if need <= cap:
-            return
-        while cap < need:
-            cap *= 2
-        for k, old in self._data.items():
-            grown = np.empty(cap)
-            grown[:self.n] = old[:self.n]
-            self._data[k] = grown
-
-    def column(self, name: str) -> np.ndarray:
-        """(n,) view of the filled part of a column."""
-        return self._data[name][:self.n]
 
 
 def ema_continue(values: np.ndarray, last: float | None, keep: float = EMA_KEEP) -> np.ndarray:
@@ -208,9 +179,10 @@ class CurvesView(QWidget):
         box.addLayout(row)
 
     # -- public API ----------------------------------------------------------------------
-    def reset(self) -> None:
-        """Forget all points (a new run)."""
-        self.data = GrowingColumns(COLUMNS)
+    def reset(self, history: History | None = None) -> None:
+        """Start over with a new run's ``history`` (its owner appends to it; empty if
+        not given): the view reads its columns and keeps no copy."""
+        self.history = History() if history is None else history
         # What is drawn: peak-decimated copies of the raw and the smoothed series.
         self._drawn = {(k, smooth): PeakDecimator() for k in COLUMNS[1:]
                        for smooth in (False, True)}
@@ -222,17 +194,17 @@ class CurvesView(QWidget):
         self._redraw()
 
     def append(self, history: dict[str, np.ndarray]) -> None:
-        """Add history rows (columns as in the trainer's History) and redraw."""
+        """Draw history rows just appended to the bound History (columns as in
+        ``history.COLUMNS``)."""
         if len(history.get("epoch", ())) == 0:
             return
-        self.data.append({k: history[k] for k in COLUMNS})
         smoothed = self._append_drawn(history)
         self._track_best(history["epoch"], history["val_loss"])
         self._redraw()
         self._follow(float(history["epoch"][-1]), loss_top(smoothed))
 
     def point_count(self) -> int:
-        return self.data.n
+        return len(self.history)
 
     # -- model B (compare) ------------------------------------------------------------------
     def show_b(self, on: bool) -> None:
@@ -270,10 +242,6 @@ class CurvesView(QWidget):
         smooth = self.smooth_box.isChecked()
         for column, curve in self.b_curves.items():
             curve.setData(*self._b_drawn[column, smooth].display())
-
-    def history_arrays(self) -> dict[str, np.ndarray]:
-        """Views of the collected columns: epoch, data_loss, val_loss, acc, val_acc."""
-        return {k: self.data.column(k) for k in COLUMNS}
 
     # -- internals -----------------------------------------------------------------------
     def _append_drawn(self, history: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -314,10 +282,10 @@ class CurvesView(QWidget):
     def _restart_following(self, on: bool) -> None:
         if on:
             self._x_hi = self._loss_hi = 0.0
-            data = self.history_arrays()
-            if len(data["epoch"]):
-                smoothed = {k: ema_continue(data[k], None) for k in ("data_loss", "val_loss")}
-                self._follow(float(data["epoch"][-1]), loss_top(smoothed))
+            h = self.history
+            if len(h):
+                smoothed = {k: ema_continue(h.column(k), None) for k in ("data_loss", "val_loss")}
+                self._follow(float(h.column("epoch")[-1]), loss_top(smoothed))
 
     def _set_log(self, on: bool) -> None:
         """Log axis: pyqtgraph's auto-range finds the decades; linear: our steps again."""
@@ -328,7 +296,7 @@ class CurvesView(QWidget):
 
     def _on_hover(self, event) -> None:
         pos = event[0]
-        if self.data.n == 0 or not self.loss_plot.sceneBoundingRect().united(
+        if len(self.history) == 0 or not self.loss_plot.sceneBoundingRect().united(
                 self.acc_plot.sceneBoundingRect()).contains(pos):
             return
         epoch = self.loss_plot.getViewBox().mapSceneToView(pos).x()
@@ -336,10 +304,10 @@ class CurvesView(QWidget):
 
     def readout_at(self, epoch: float) -> str:
         """Text for the row nearest to ``epoch``."""
-        epochs = self.data.column("epoch")
+        epochs = self.history.column("epoch")
         right = int(np.searchsorted(epochs, epoch))
         near = [j for j in (right - 1, right) if 0 <= j < len(epochs)]
         i = min(near, key=lambda j: abs(epochs[j] - epoch))
-        c = {k: self.data.column(k)[i] for k in COLUMNS}
+        c = {k: self.history.column(k)[i] for k in COLUMNS}
         return (f"epoch {int(c['epoch'])}:  loss {c['data_loss']:.4f} (val {c['val_loss']:.4f})"
                 f"   accuracy {c['acc']:.3f} (val {c['val_acc']:.3f})")

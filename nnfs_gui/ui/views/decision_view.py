@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnfs_gui.training.loop import RunPoints
+from nnfs_gui.training.protocol import RunPoints
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.views.curves_view import cache_axes
 
@@ -121,10 +121,16 @@ class DecisionView(QWidget):
             self._frame(points.extent)
 
     def update_snapshot(self, snapshot, val_pred: np.ndarray | None = None) -> None:
-        """Paint the snapshot's grid; ``val_pred`` (m,) marks the validation mistakes."""
-        if snapshot.grid is not None:
-            self._probs = snapshot.grid
-            self._extent = snapshot.extent
+        """Paint ``snapshot.grid`` over ``snapshot.extent`` (see ``show_regions``)."""
+        self.show_regions(snapshot.grid, snapshot.extent, val_pred)
+
+    def show_regions(self, grid: np.ndarray | None, extent,
+                     val_pred: np.ndarray | None = None) -> None:
+        """Paint ``grid`` (size, size, n_classes) over ``extent`` (raw units); ``val_pred``
+        (m,) marks the validation mistakes."""
+        if grid is not None:
+            self._probs = grid
+            self._extent = extent
             self._repaint()
         if val_pred is not None and not np.array_equal(val_pred, self._val_pred):
             self._val_pred = val_pred

@@ -1,0 +1,192 @@
+"""RunSession: one model as the window sees it (A, and B while comparing).
+
+A session owns its training process (``worker.py``), the run id, the config, the
+one History of the run on the GUI side, the run's points and scaler, the newest
+regions and the flags of the newest frame. It decides once whether a change of
+settings applies live or starts a new run, sends one typed message
+(``training/protocol.py``), and tells whoever listens what came back:
+
+- ``run_started(points)``: a new run's data arrived (its history starts empty);
+- ``rows_added(rows)``: history rows were appended to ``history``;
+- ``regions_changed()``: a new decision grid (``latest_grid``, ``val_pred``);
+- ``state_changed()``: epoch, playing, finished or diverged may have changed;
+- ``died(text)``: the training process ended unasked; ``error(text)``: a run
+  could not start or a change could not apply.
+
+Views, the status bar, the compare pane and export read the session; none keeps
+a copy of the history. A frame is acknowledged after every listener has drawn it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from nnfs_gui.core.config import Config
+from nnfs_gui.core.splits import DataSplit
+from nnfs_gui.training import protocol as p
+from nnfs_gui.training.history import History
+from nnfs_gui.ui.worker import TrainingWorker
+
+
+class RunSession(QObject):
+    """One model's run, as the window sees it; drive it with the methods below."""
+
+    run_started = Signal(object)   # RunPoints
+    rows_added = Signal(object)    # {column: (k,) array}, already in ``history``
+    regions_changed = Signal()
+    state_changed = Signal()
+    died = Signal(str)
+    error = Signal(str)
+
+    def __init__(self, name: str, config: Config, grid_size: int = 150,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.config = config
+        self.run_id = 0
+        self.split: DataSplit | None = None   # the points this run was given, if any
+        self._forget_run()
+        self._model_callbacks: list[Callable] = []
+        self._handlers = {p.RunPoints: self._on_points, p.Frame: self._on_frame,
+                          p.ModelState: self._on_model}
+        self.worker = TrainingWorker()
+        self.worker.received.connect(self._on_message)
+        self.worker.died.connect(self._on_died)
+        self.worker.send(p.SetGrid(grid_size))
+        self.worker.start()
+
+    def _forget_run(self) -> None:
+        self.history = History()
+        self.points: p.RunPoints | None = None
+        self.scaler = None
+        self.latest_grid: np.ndarray | None = None
+        self.extent: tuple[float, float, float, float] | None = None
+        self.val_pred: np.ndarray | None = None
+        self.learning_rate = 0.0
+        self.epoch = 0
+        self.train_seconds = 0.0
+        self.finished = False
+        self.diverged = ""          # the divergence message, "" while training is sound
+        self.frames_drawn = 0
+
+    # -- commands ------------------------------------------------------------------
+    def apply(self, config: Config) -> bool:
+        """Take ``config``: live fields go to the running model, a changed restart field
+        starts a new run. Decided here, once. Returns True when a new run started."""
+        restart = bool(self.config.restart_fields_changed(config)) or self.run_id == 0
+        self.config = config
+        if restart:
+            self.new_run(split=self.split)
+        else:
+            self.worker.send(p.ApplyLive(self.run_id, config))
+        return restart
+
+    def new_run(self, config: Config | None = None, split: DataSplit | None = None) -> None:
+        """A new run (of ``config`` if given) from fresh weights; on ``split`` if given
+        (else the config's own data). Frames of older runs are ignored from now on."""
+        self._start(p.StartRun(self._next_run_id(), config or self.config, split))
+
+    def start_from(self, saved) -> None:
+        """A new run that continues a saved model (core.serialization.SavedModel:
+        weights, optimizer state, epoch), paused on its first frame."""
+        self.pause()
+        self._start(p.StartRun(self._next_run_id(), saved.config, None, saved))
+
+    def _next_run_id(self) -> int:
+        self.run_id += 1
+        return self.run_id
+
+    def _start(self, message: p.StartRun) -> None:
+        self.config, self.split = message.config, message.split
+        self.worker.send(message)
+
+    def play(self) -> None:
+        self.worker.send(p.Play())
+
+    def pause(self) -> None:
+        self.worker.send(p.Pause())
+
+    def step(self, n: int = 1) -> None:
+        """Train ``n`` epochs, then stop (a Play under way ends first)."""
+        self.pause()
+        self.worker.send(p.Step(int(n)))
+
+    def set_grid_size(self, size: int) -> None:
+        self.worker.send(p.SetGrid(size))
+
+    def set_pause_at(self, epoch: int | None) -> None:
+        self.worker.send(p.SetPauseAt(epoch))
+
+    def request_model(self, callback: Callable[[p.ModelState], None]) -> None:
+        """``callback(state)`` with a copy of the current run's model once it comes."""
+        self._model_callbacks.append(callback)
+        self.worker.send(p.RequestModel())
+
+    def stop(self, timeout_ms: int = 900) -> bool:
+        return self.worker.stop(timeout_ms)
+
+    # -- reading -------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        """As last set here, or as the process said once it had read that setting."""
+        return self.worker.playing
+
+    @property
+    def settled(self) -> bool:
+        """No more training until told, and the newest frame is drawn."""
+        latest = self.worker.latest
+        return self.worker.settled and latest.run_id == self.run_id and \
+            self.epoch == latest.epoch
+
+    def last_row(self) -> dict[str, float] | None:
+        return self.history.last()
+
+    # -- what comes back -------------------------------------------------------------
+    def _on_message(self, message) -> None:
+        self._handlers[type(message)](message)
+
+    def _on_points(self, points: p.RunPoints) -> None:
+        if points.run_id != self.run_id:
+            return
+        self._forget_run()
+        self.points, self.scaler = points, points.scaler
+        self.extent, self.epoch = points.extent, points.start_epoch
+        self.run_started.emit(points)
+
+    def _on_frame(self, frame: p.Frame) -> None:
+        try:
+            if frame.error:
+                self.error.emit(frame.error)
+            if frame.run_id == self.run_id and self.points is not None:
+                self._take_frame(frame)
+            self.state_changed.emit()
+        finally:
+            self.worker.acknowledge_when_painted()
+
+    def _take_frame(self, frame: p.Frame) -> None:
+        rows = frame.rows
+        self.epoch, self.learning_rate = frame.epoch, frame.learning_rate
+        self.train_seconds, self.finished = frame.train_seconds, frame.finished
+        self.diverged = (frame.message or "Training diverged: paused.") if frame.diverged else ""
+        self.frames_drawn += 1
+        if len(rows.get("epoch", ())):
+            self.history.extend(rows)
+            self.rows_added.emit(rows)
+        if frame.grid is not None:
+            self.latest_grid, self.extent, self.val_pred = frame.grid, frame.extent, \
+                frame.val_pred
+            self.regions_changed.emit()
+
+    def _on_model(self, state: p.ModelState) -> None:
+        if state.run_id != self.run_id:
+            return
+        callbacks, self._model_callbacks = self._model_callbacks, []
+        for callback in callbacks:
+            callback(state)
+
+    def _on_died(self, text: str) -> None:
+        self.died.emit(text)
+        self.state_changed.emit()

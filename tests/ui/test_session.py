@@ -1,0 +1,55 @@
+"""RunSession: one model as the window sees it, with its real training process."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnfs_gui.core.config import Config
+from nnfs_gui.ui.session import RunSession
+
+SMALL = Config(name="small", samples=30, hidden=(8,), epochs=1000)
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def session(qtbot):
+    s = RunSession("A", SMALL)
+    s.new_run()
+    qtbot.waitUntil(lambda: s.points is not None and s.frames_drawn > 0, timeout=WAIT_MS)
+    yield s
+    s.stop()
+
+
+def test_apply_decides_live_or_restart_once(qtbot, session):
+    session.step(10)
+    qtbot.waitUntil(lambda: session.settled and session.epoch == 10, timeout=WAIT_MS)
+    run = session.run_id
+    assert not session.apply(SMALL.replace(learning_rate=0.01))   # live: same run
+    qtbot.waitUntil(lambda: session.learning_rate == pytest.approx(0.01, rel=1e-3),
+                    timeout=WAIT_MS)
+    assert session.run_id == run and session.epoch == 10
+    assert session.apply(SMALL.replace(learning_rate=0.01, noise=0.3))   # restart field
+    assert session.run_id == run + 1
+    qtbot.waitUntil(lambda: session.points.run_id == run + 1, timeout=WAIT_MS)
+    assert session.epoch == 0 and len(session.history) == 0
+
+
+def test_the_history_is_every_row_the_frames_carried(qtbot, session):
+    rows = []
+    session.rows_added.connect(lambda r: rows.append(len(r["epoch"])))
+    session.play()
+    qtbot.waitUntil(lambda: session.epoch > 200, timeout=WAIT_MS)
+    session.pause()
+    qtbot.waitUntil(lambda: session.settled, timeout=WAIT_MS)
+    assert sum(rows) == len(session.history) == session.epoch
+    assert list(session.history.column("epoch")[:3]) == [0, 1, 2]
+
+
+def test_request_model_answers_with_the_current_runs_model(qtbot, session):
+    session.step(5)
+    qtbot.waitUntil(lambda: session.settled and session.epoch == 5, timeout=WAIT_MS)
+    states = []
+    session.request_model(states.append)
+    qtbot.waitUntil(lambda: bool(states), timeout=WAIT_MS)
+    assert states[0].run_id == session.run_id and states[0].epoch == 5
+    assert states[0].model.optimizer.iterations == 5
