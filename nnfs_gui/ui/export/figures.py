@@ -30,7 +30,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
 
 from nnfs_gui.ui.export.formats import DEFAULT_WIDTH, ExportRequest, ExportSource
-from nnfs_gui.ui.export.io import ExportError, save_file
+from nnfs_gui.ui.export.io import ExportError, naming, save_file
 
 MIN_WIDTH, MAX_WIDTH = 64, 10_000
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -150,10 +150,11 @@ def export_png(targets: Sequence[object], path: str | Path, width: int = DEFAULT
 
     ``description`` (e.g. the run's config JSON) is stored in the PNG's text chunk.
     """
-    image = render_side_by_side(targets, width, background)
-    if description:
-        image.setText("Description", description)
-    data = image_to_png_bytes(image)
+    with naming(path):
+        image = render_side_by_side(targets, width, background)
+        if description:
+            image.setText("Description", description)
+        data = image_to_png_bytes(image)
     return save_file(path, lambda p: p.write_bytes(data))
 
 
@@ -266,15 +267,17 @@ def _prefix_ids(element: ET.Element, prefix: str) -> ET.Element:
 def export_svg(targets: Sequence[object], path: str | Path,
                background: str = "white") -> Path:
     """Write the targets side by side as one SVG document; returns the path."""
-    root = svg_side_by_side(targets, background)
-    data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    with naming(path):
+        root = svg_side_by_side(targets, background)
+        data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return save_file(path, lambda p: p.write_bytes(data))
 
 
 # -- PDF ----------------------------------------------------------------------------
 def export_pdf(targets: Sequence[object], path: str | Path, title: str = "") -> Path:
     """Write the targets side by side on one vector PDF page, ``title`` above them."""
-    data = render_pdf(targets, title)
+    with naming(path):
+        data = render_pdf(targets, title)
     return save_file(path, lambda p: p.write_bytes(data))
 
 

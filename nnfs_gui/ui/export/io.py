@@ -90,6 +90,20 @@ def export_errors(path: Path) -> Iterator[None]:
         raise ExportError(f"Could not save {path}: {e}") from None
 
 
+@contextmanager
+def naming(path: str | Path) -> Iterator[None]:
+    """Make an ExportError raised while preparing ``path``'s content name that file."""
+    try:
+        yield
+    except ExportCancelled:
+        raise
+    except ExportError as e:
+        text = str(e)
+        if str(path) in text:
+            raise
+        raise ExportError(f"Could not save {path}: {text[:1].lower()}{text[1:]}") from None
+
+
 def _read_umask() -> int:
     umask = os.umask(0)  # the only way to read it; done once, at import, before threads
     os.umask(umask)
