@@ -1,4 +1,4 @@
-"""The mini-batch loop shared by book mode's layer path (model.py) and the fast path
+"""The mini-batch loop shared by the layer engine (engines.py) and the fast path
 (fastpath.py): batch order and the sample-weighted mean of the per-batch metrics."""
 
 from __future__ import annotations

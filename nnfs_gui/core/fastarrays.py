@@ -54,12 +54,23 @@ class FlatParams:
 
     def copies(self) -> list[np.ndarray]:
         """[W1, b1, W2, b2, ...] as independent arrays (one buffer copy, then views)."""
-        values = self.values.copy()
+        return self.unpack(self.values.copy())
+
+    def unpack(self, buffer: np.ndarray) -> list[np.ndarray]:
+        """[W1 (n_in, n_out), b1 (1, n_out), ...] views of a buffer laid out as `values`."""
         out = []
         for i in range(len(self.blocks)):
-            w_t, b = self.layer_views(values, i)
+            w_t, b = self.layer_views(buffer, i)
             out += [w_t.T, b[None, :]]
         return out
+
+    def pack(self, params: list[np.ndarray]) -> np.ndarray:
+        """A new buffer laid out as `values` from [W1, b1, W2, b2, ...] (unpack's inverse),
+        in the buffer's dtype."""
+        buffer = np.empty_like(self.values)
+        for view, p in zip(self.unpack(buffer), params, strict=True):
+            view[...] = p
+        return buffer
 
 
 # -- activations, in place on (units, n) arrays ---------------------------------------

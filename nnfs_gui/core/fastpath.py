@@ -21,8 +21,8 @@ an epoch is ~100 small numpy calls and their Python overhead is most of the time
   forward pass (the same weights give both sets' outputs); only the training
   columns go backward.
 
-Book mode never comes here (see model.py): it keeps the layer-by-layer path whose
-arithmetic matches the book's bit for bit.
+Book mode never comes here (`supports` says no; see engines.py): it keeps the
+layer-by-layer path whose arithmetic matches the book's bit for bit.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from nnfs_gui.core.fastarrays import (
 )
 from nnfs_gui.core.layers import Dense, Dropout
 from nnfs_gui.core.losses import CLIP, SoftmaxCrossEntropyHead, accuracy
+from nnfs_gui.core.optimizers import check_state_shapes
 
 MAX_WORKSPACES = 8  # batch shapes kept (train, fused, evaluation, grid chunks...)
 # Training and validation share one forward pass up to this many columns in all. It
@@ -52,9 +53,9 @@ class FastEngine:
 
     @staticmethod
     def supports(model) -> bool:
-        """True for [Dense, activation, Dropout]* Dense models in float32/float64."""
+        """True for normal-mode [Dense, activation, Dropout]* Dense models."""
         hidden = model.layers[:-1]
-        if len(hidden) % 3 or not isinstance(model.layers[-1], Dense):
+        if model.num.book or len(hidden) % 3 or not isinstance(model.layers[-1], Dense):
             return False
         return all(isinstance(hidden[i], Dense) and type(hidden[i + 1]) in IN_PLACE_ACTIVATIONS
                    and isinstance(hidden[i + 2], Dropout) for i in range(0, len(hidden), 3))
@@ -101,6 +102,29 @@ class FastEngine:
             return ws.out.T.copy()
         with np.errstate(over="ignore"):
             return np.array(self.model.head.activation.forward(ws.out.T.copy()))
+
+    # -- parameters and optimizer state ------------------------------------------
+    @property
+    def params(self) -> list[np.ndarray]:
+        """The layers' weights and biases: views into the flat buffer."""
+        return [p for layer in self.model.dense for p in layer.params]
+
+    def get_params(self) -> list[np.ndarray]:
+        return self.flat.copies()
+
+    def optimizer_state(self) -> dict:
+        """The optimizer's state with each flat array split into one per parameter."""
+        state = self.model.optimizer.state_dict()
+        state["arrays"] = {slot: self.flat.unpack(flat) for (slot, (flat,))
+                           in state["arrays"].items()}
+        return state
+
+    def load_optimizer_state(self, state: dict) -> None:
+        """Per-parameter arrays (optimizer_state's layout) packed into flat buffers."""
+        check_state_shapes(state, self.model.param_shapes())
+        arrays = {slot: [self.flat.pack(params)] for slot, params
+                  in state.get("arrays", {}).items()}
+        self.model.optimizer.load_state_dict({**state, "arrays": arrays})
 
     def _inference_pass(self, x) -> Workspace:
         """Forward pass of x (n, n_in) without dropout; the logits are in ws.out (n_out, n)."""

@@ -7,15 +7,14 @@ Shapes: inputs x (n, n_inputs); labels y (n,) integer classes; probabilities
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from nnfs_gui.core.activations import ACTIVATIONS
-from nnfs_gui.core.batches import batch_order, mean_over_batches
-from nnfs_gui.core.fastpath import FastEngine
+from nnfs_gui.core.engines import Engine, choose_engine
 from nnfs_gui.core.layers import Dense, Dropout, Regularization
-from nnfs_gui.core.losses import LOSSES, accuracy
+from nnfs_gui.core.losses import LOSSES
 from nnfs_gui.core.numerics import BookNumerics, BookRandom, Numerics
 from nnfs_gui.core.optimizers import hyperparameters, optimizer_from_config
 
@@ -68,12 +67,11 @@ class Model:
         self.dense = [layer for layer in layers if isinstance(layer, Dense)]
         self.hidden_dense = self.dense[:-1]
         self.dropouts = [layer for layer in layers if isinstance(layer, Dropout)]
-        # Normal mode trains on flat buffers (fastpath.py); the layers' weights and
-        # biases become views into them. Book mode keeps the layer-by-layer path.
-        self.fast = FastEngine(self) if not numerics.book and FastEngine.supports(self) \
-            else None
+        # Chosen once (engines.py): normal mode trains on flat buffers and the layers'
+        # weights and biases become views into them; book mode keeps the layer path.
+        self.engine: Engine = choose_engine(self)
         # The arrays themselves, updated in place, so this list stays valid.
-        self.params = [p for layer in self.dense for p in layer.params]
+        self.params = self.engine.params
 
     @classmethod
     def from_config(cls, config, n_inputs: int = 2, n_outputs: int | None = None,
@@ -110,54 +108,11 @@ class Model:
         just before would give (up to float32 rounding), but for a full batch without
         dropout both sets share one forward pass.
         """
-        x = self.num.as_inputs(x)
-        y = np.asarray(y)
-        has_val = x_val is not None
-        if has_val:
+        x, y = self.num.as_inputs(x), np.asarray(y)
+        if x_val is not None:
             x_val, y_val = self.num.as_inputs(x_val), np.asarray(y_val)
-        if self.fast is not None:
-            return EpochStats(*self.fast.train_epoch(x, y, batch_size, shuffle, rng,
-                                                     x_val, y_val))
-        val = self.evaluate(x_val, y_val) if has_val else (None, None)
-        return replace(self._train_layers(x, y, batch_size, shuffle, rng),
-                       val_loss=val[0], val_acc=val[1])
-
-    def _train_layers(self, x, y, batch_size, shuffle, rng) -> EpochStats:
-        """train_epoch on the layer-by-layer path (book mode)."""
-        targets = self.head.targets(y, self.n_classes, self.num.dtype)
-        for layer in self.dropouts:
-            layer.rng = rng
-        n = len(x)
-        if batch_size == 0 or batch_size >= n:
-            return EpochStats(*(float(v) for v in self._train_step(x, targets, y)))
-        order = batch_order(n, shuffle, rng, self.num.rng)
-        return EpochStats(*mean_over_batches(
-            n, batch_size, order, lambda idx: self._train_step(x[idx], targets[idx], y[idx])))
-
-    def _train_step(self, x, targets, y):
-        """Forward, metrics, backward, update. Returns (loss, data_loss, reg_loss, acc)
-        of the forward pass before the update, as numpy scalars."""
-        output, data_loss = self.head.forward(self._forward(x, True), targets)
-        reg_loss = self.regularization_loss()
-        acc = accuracy(self.head.classes(output), y)
-        self._backward(self.head.backward(output, targets))
-        self.optimizer.step(self.params, self.grads())
-        return data_loss + reg_loss, data_loss, reg_loss, acc
-
-    def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
-        for layer in self.layers:
-            x = layer.forward(x, training)
-        return x
-
-    def _backward(self, d: np.ndarray) -> None:
-        # The first layer's input gradient is never used, so it is not computed.
-        for layer in reversed(self.layers[1:]):
-            d = layer.backward(d)
-        self.layers[0].backward(d, need_dinputs=False)
-
-    def grads(self) -> list[np.ndarray]:
-        """Gradients of the last backward pass, in the order of `params`."""
-        return [g for layer in self.dense for g in layer.grads]
+        return EpochStats(*self.engine.train_epoch(x, y, batch_size, shuffle, rng,
+                                                   x_val, y_val))
 
     def regularization_loss(self):
         """Sum of the hidden layers' L1/L2 penalties (numpy scalar, or 0 if none)."""
@@ -167,22 +122,12 @@ class Model:
         return total
 
     # -- inference ---------------------------------------------------------------
-    def _output(self, x: np.ndarray) -> np.ndarray:
-        if self.fast is not None:
-            return self.fast.output(self.num.as_inputs(x))
-        z = self._forward(self.num.as_inputs(x), False)
-        with np.errstate(over="ignore"):  # sigmoid of very negative logits is 0
-            return self.head.activation.forward(z)
-
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """(data loss, accuracy) on (x, y) without dropout and without updating."""
-        y = np.asarray(y)
-        if self.fast is not None:
-            return self.fast.evaluate(self.num.as_inputs(x), y)
-        targets = self.head.targets(y, self.n_classes, self.num.dtype)
-        output, data_loss = self.head.forward(self._forward(self.num.as_inputs(x), False),
-                                              targets)
-        return float(data_loss), accuracy(self.head.classes(output), y)
+        return self.engine.evaluate(self.num.as_inputs(x), np.asarray(y))
+
+    def _output(self, x: np.ndarray) -> np.ndarray:
+        return self.engine.output(self.num.as_inputs(x))
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """(n, n_inputs) -> (n, n_classes) probabilities (binary: columns [1-p, p])."""
@@ -213,9 +158,7 @@ class Model:
 
     def get_params(self) -> list[np.ndarray]:
         """Copies of [W1, b1, W2, b2, ...]."""
-        if self.fast is not None:
-            return self.fast.flat.copies()
-        return [p.copy() for p in self.params]
+        return self.engine.get_params()
 
     def set_params(self, params: list[np.ndarray]) -> None:
         """Copy values into the model's arrays; shapes must match `param_shapes()`."""
@@ -228,3 +171,13 @@ class Model:
 
     def param_shapes(self) -> list[tuple[int, ...]]:
         return [p.shape for p in self.params]
+
+    def optimizer_state(self) -> dict:
+        """The optimizer's state_dict() with one array per parameter in each slot
+        (get_params() order), whatever the engine: what a saved model carries."""
+        return self.engine.optimizer_state()
+
+    def load_optimizer_state(self, state: dict) -> None:
+        """Restore optimizer_state(); ValueError if it is another optimizer's or its
+        arrays do not match the parameters (switch optimizers with apply_live first)."""
+        self.engine.load_optimizer_state(state)

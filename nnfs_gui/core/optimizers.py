@@ -9,6 +9,10 @@ The update expressions keep the book's operation order and numpy's ordinary
 type promotion, which book mode relies on for exact results. Normal mode updates its
 one flat parameter buffer with `step_in_place`: the same formulas written with
 `out=` into one work array (no temporaries; equal up to float rounding).
+
+`state_dict()` / `load_state_dict(d)` read and write everything an update depends on
+(iterations, rates, hyperparameters and the `slots` arrays: moments and caches), so a
+saved run continues with the same next update.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ class Optimizer:
 
     name = ""
     defaults: dict[str, float] = {}
+    slots: tuple[str, ...] = ()  # names of the per-parameter state arrays
 
     def __init__(self, learning_rate: float | None = None, decay: float = 0.0,
                  **hyper: float) -> None:
@@ -71,11 +76,72 @@ class Optimizer:
             if key != "learning_rate" and key in hyper:
                 setattr(self, key, hyper[key])
 
+    def state_dict(self) -> dict:
+        """{"name", "iterations", "learning_rate", "current_learning_rate", "decay",
+        "hyperparameters": {name: float}, "arrays": {slot: [array per state entry]}}:
+        JSON-able scalars plus copies of the moments/caches (none before the first update).
+        """
+        entries = self.state
+        arrays = {slot: [entry[slot].copy() for entry in entries] for slot in self.slots
+                  if entries and all(slot in entry for entry in entries)}
+        return {"name": self.name, "iterations": int(self.iterations),
+                "learning_rate": float(self.learning_rate),
+                "current_learning_rate": float(self.current_learning_rate),
+                "decay": float(self.decay), "hyperparameters": self._hyperparameters(),
+                "arrays": arrays}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what state_dict() gave; ValueError for another optimizer's state, an
+        unknown slot or non-float arrays. The arrays are copied."""
+        if state.get("name") != self.name:
+            raise ValueError(f"optimizer state is for {state.get('name')!r}, not {self.name!r}")
+        arrays = state.get("arrays", {})
+        _check_state_arrays(arrays, self.slots)
+        scalars = {key: float(state[key]) for key in
+                   ("learning_rate", "current_learning_rate", "decay")}
+        hyper = {key: float(value) for key, value in state.get("hyperparameters", {}).items()
+                 if key in self.defaults and key != "learning_rate"}
+        iterations = int(state["iterations"])
+        # Everything converted before anything is set: a bad value loads nothing.
+        self.iterations = iterations
+        for key, value in {**scalars, **hyper}.items():
+            setattr(self, key, value)
+        n = len(next(iter(arrays.values()), ()))
+        self.state = [{slot: np.array(v[i], copy=True) for slot, v in arrays.items()}
+                      for i in range(n)]
+
+    def _hyperparameters(self) -> dict[str, float]:
+        return {key: float(getattr(self, key)) for key in self.defaults
+                if key != "learning_rate"}
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
         raise NotImplementedError
 
     def _update_in_place(self, param, grad, state: dict, work: np.ndarray) -> None:
         raise NotImplementedError
+
+
+def _check_state_arrays(arrays: dict, slots: tuple[str, ...]) -> None:
+    unknown = sorted(set(arrays) - set(slots))
+    if unknown:
+        raise ValueError(f"unknown optimizer state {unknown[:4]} (expected {list(slots)})")
+    if len({len(v) for v in arrays.values()}) > 1:
+        raise ValueError("optimizer state arrays differ in number")
+    for slot, values in arrays.items():
+        if not all(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in values):
+            raise ValueError(f"optimizer state {slot!r} must be float arrays")
+
+
+def check_state_shapes(state: dict, shapes: list[tuple[int, ...]]) -> None:
+    """ValueError unless each slot of a state_dict holds one float array per parameter,
+    shaped like it (the engine-independent layout engines.py saves and loads)."""
+    for slot, arrays in state.get("arrays", {}).items():
+        if not all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in arrays):
+            raise ValueError(f"optimizer state {slot!r} must be float arrays")
+        got = [tuple(np.shape(a)) for a in arrays]
+        if got != [tuple(s) for s in shapes]:
+            raise ValueError(f"optimizer state {slot!r} has shapes {got[:8]}, the "
+                             f"parameters have {[tuple(s) for s in shapes][:8]}")
 
 
 def _zeros_like_once(state: dict, key: str, param: np.ndarray) -> np.ndarray:
@@ -89,6 +155,7 @@ class SGD(Optimizer):
 
     name = "sgd"
     defaults = {"learning_rate": 1.0, "momentum": 0.0}
+    slots = ("momentum",)
 
     def _update(self, param, grad, state):
         if self.momentum:
@@ -114,6 +181,7 @@ class Adagrad(Optimizer):
 
     name = "adagrad"
     defaults = {"learning_rate": 1.0, "epsilon": 1e-7}
+    slots = ("cache",)
 
     def _update(self, param, grad, state):
         cache = _zeros_like_once(state, "cache", param)
@@ -132,6 +200,7 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
     defaults = {"learning_rate": 0.001, "epsilon": 1e-7, "rho": 0.9}
+    slots = ("cache",)
 
     def _update(self, param, grad, state):
         cache = self.rho * _zeros_like_once(state, "cache", param) + (1 - self.rho) * grad ** 2
@@ -153,6 +222,7 @@ class Adam(Optimizer):
 
     name = "adam"
     defaults = {"learning_rate": 0.001, "epsilon": 1e-7, "beta1": 0.9, "beta2": 0.999}
+    slots = ("m", "v")
 
     def _update(self, param, grad, state):
         m = self.beta1 * _zeros_like_once(state, "m", param) + (1 - self.beta1) * grad

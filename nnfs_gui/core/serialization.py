@@ -1,46 +1,83 @@
-"""Save and load a trained model as one `.npz` file, never pickle.
+"""Save and read a trained model as one `.npz` file, never pickle.
 
-Layout (format "nnfs-gui-model", version 1):
+Layout (format "nnfs-gui-model", version 2):
 - `param_0`, `param_1`, ...: the parameter arrays [W1, b1, W2, b2, ...];
-- `meta`: UTF-8 JSON bytes (uint8 array) holding the format name and version,
-  the run's Config (`config.to_dict()`), the scaler (`scaler.to_dict()` or null),
-  n_inputs, n_classes, the parameter shapes and dtype.
-The scaler is treated as an opaque object with `to_dict()`; loading rebuilds it
-with `nnfs_gui.core.scaling.Scaler.from_dict`. The optimizer's state is not saved:
-a loaded model predicts exactly as the saved one and trains on with a fresh optimizer.
+- `optimizer_<slot>_<i>`: the optimizer's moments/caches, one per parameter (Adam: m
+  and v; SGD with momentum: momentum; Adagrad, RMSprop: cache), in their own dtype;
+- `meta`: UTF-8 JSON bytes (uint8 array): the format name and version, the run's
+  Config (`config.to_dict()`), the scaler (`scaler.to_dict()` or null), n_inputs,
+  n_classes, the parameter shapes and dtype, `epoch` (epochs completed when saved) and
+  `optimizer` (the scalars of Optimizer.state_dict() and its slot names, or null).
+Version 1 files (no optimizer state, no epoch) still load: fresh optimizer, epoch 0.
+
+Reading checks everything before allocating (modelfile.py): shapes are those the saved
+settings imply, values are finite in float32. Every failure is a ModelFileError.
 """
 
 from __future__ import annotations
 
 import json
-import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from nnfs_gui.core.atomic import write_atomic
-from nnfs_gui.core.config import Config
+from nnfs_gui.core.config import Config, field_names
 from nnfs_gui.core.model import Model
+from nnfs_gui.core.modelfile import (
+    MAX_META_BYTES,
+    ModelFileError,
+    check_regular_file,
+    has_member,
+    open_zip,
+    parse_json,
+    read_array,
+)
+from nnfs_gui.core.optimizers import OPTIMIZERS
+
+__all__ = ["FORMAT", "VERSION", "ModelFileError", "SavedModel", "save_model", "read_model",
+           "load_model"]
 
 FORMAT = "nnfs-gui-model"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+MAX_INPUTS = 64
+MAX_COUNT = 10**12  # epochs, iterations: beyond any real run, within float precision
 
 
-class ModelFileError(ValueError):
-    """A model file is missing, truncated, foreign or inconsistent; says what and where."""
+@dataclass(frozen=True)
+class SavedModel:
+    """A model read back: weights and optimizer state restored, ready to train on.
+
+    epoch: epochs completed when it was saved (0 for files without it).
+    scaler: the run's fitted scaler, or None.
+    """
+
+    model: Model
+    config: Config
+    scaler: Any
+    epoch: int
 
 
-def save_model(path: str | Path, model: Model, config: Config, scaler=None) -> Path:
-    """Write `model`'s parameters, `config` and `scaler` to `path` (atomically)."""
+def save_model(path: str | Path, model, config: Config, scaler=None, epoch: int = 0) -> Path:
+    """Write `model`'s parameters and optimizer state, `config`, `scaler` and `epoch` to
+    `path` (atomically). `model` needs get_params(), n_inputs, n_classes, and, for the
+    optimizer state, optimizer_state() (without it the file holds none)."""
     params = model.get_params()
+    opt = model.optimizer_state() if hasattr(model, "optimizer_state") else None
+    arrays = {f"param_{i}": p for i, p in enumerate(params)}
+    if opt is not None:
+        for slot, values in opt["arrays"].items():
+            arrays.update({f"optimizer_{slot}_{i}": v for i, v in enumerate(values)})
     meta = {
         "format": FORMAT, "version": VERSION, "config": config.to_dict(),
         "scaler": None if scaler is None else scaler.to_dict(),
         "n_inputs": model.n_inputs, "n_classes": model.n_classes,
         "param_shapes": [list(p.shape) for p in params], "dtype": str(params[0].dtype),
+        "epoch": int(epoch), "optimizer": None if opt is None else _optimizer_meta(opt),
     }
-    arrays = {f"param_{i}": p for i, p in enumerate(params)}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
     def write(tmp: Path) -> None:
@@ -50,78 +87,168 @@ def save_model(path: str | Path, model: Model, config: Config, scaler=None) -> P
     return write_atomic(path, write)
 
 
-def load_model(path: str | Path) -> tuple[Model, Config, Any]:
-    """Read a file written by `save_model` -> (model, config, scaler or None).
+def _optimizer_meta(state: dict) -> dict:
+    scalars = {k: v for k, v in state.items() if k != "arrays"}
+    return {**scalars, "slots": sorted(state["arrays"])}
 
-    Raises ModelFileError (a ValueError) naming the file and the problem.
+
+def read_model(path: str | Path) -> SavedModel:
+    """Read a file written by `save_model`: weights AND optimizer state restored.
+
+    Raises ModelFileError (a ValueError) naming the file and the problem, and nothing
+    else, whatever the file holds.
     """
     path = Path(path)
-    meta, params = _read_npz(path)
-    config = _config_from(meta, path)
     try:
-        _check_params(meta, params, path)
-        model = Model.from_config(config, n_inputs=int(meta["n_inputs"]),
-                                  n_outputs=int(meta["n_classes"]),
-                                  rng=np.random.default_rng(config.seed))
-        model.set_params(params)
+        return _read(path)
     except ModelFileError:
         raise
-    except (ValueError, TypeError) as e:
-        raise ModelFileError(f"{path}: parameters do not fit the saved network ({e})") from None
-    return model, config, _scaler_from(meta, path)
+    except Exception as e:  # a check this module lacks: still one error, never a crash
+        raise ModelFileError(path, f"not a readable model file ({type(e).__name__}: {e})") \
+            from None
 
 
-def _read_npz(path: Path) -> tuple[dict, list[np.ndarray]]:
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            if "meta" not in npz.files:
-                raise ModelFileError(f"{path}: not an nnfs-gui model file (no 'meta' entry)")
-            meta = _parse_meta(npz["meta"], path)
-            count = len(meta.get("param_shapes", []))
-            missing = [f"param_{i}" for i in range(count) if f"param_{i}" not in npz.files]
-            if missing:
-                raise ModelFileError(f"{path}: missing arrays {', '.join(missing)}")
-            params = [npz[f"param_{i}"] for i in range(count)]
-    except ModelFileError:
-        raise
-    except FileNotFoundError:
-        raise ModelFileError(f"{path}: file not found") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        raise ModelFileError(f"{path}: not a readable model file ({e})") from None
-    return meta, params
+def load_model(path: str | Path) -> tuple[Model, Config, Any]:
+    """read_model for old callers -> (model, config, scaler or None)."""
+    saved = read_model(path)
+    return saved.model, saved.config, saved.scaler
 
 
-def _parse_meta(raw: np.ndarray, path: Path) -> dict:
-    try:
-        meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFileError(f"{path}: model description is not valid JSON ({e})") from None
+def _read(path: Path) -> SavedModel:
+    check_regular_file(path)
+    with open_zip(path) as archive:
+        if not has_member(archive, "meta"):
+            raise ModelFileError(path, "not an nnfs-gui model file (no 'meta' entry)")
+        raw = read_array(archive, path, "meta", "u", max_values=MAX_META_BYTES)
+        meta = _check_meta(parse_json(path, raw.tobytes(), "model description"), path)
+        config = _config_from(meta, path)
+        model = _empty_model(meta, config, path)
+        _restore_params(archive, path, model)
+        if meta.get("optimizer") is not None:
+            _restore_optimizer(archive, path, model, meta["optimizer"], config)
+    return SavedModel(model, config, _scaler_from(meta, path), meta.get("epoch", 0))
+
+
+def _check_meta(meta, path: Path) -> dict:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not an nnfs-gui model file (format "
-                             f"{meta.get('format') if isinstance(meta, dict) else None!r})")
-    if meta.get("version") != VERSION:
-        raise ModelFileError(f"{path}: model format version {meta.get('version')!r} is not "
-                             f"supported (this app reads {VERSION})")
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise ModelFileError(path, f"not an nnfs-gui model file (format {found!r:.60})")
+    if meta.get("version") not in READABLE_VERSIONS or isinstance(meta["version"], bool):
+        raise ModelFileError(path, f"model format version {meta.get('version')!r:.40} is not "
+                                   f"supported (this app reads {READABLE_VERSIONS})")
     for key in ("config", "n_inputs", "n_classes", "param_shapes"):
         if key not in meta:
-            raise ModelFileError(f"{path}: model description lacks {key!r}")
+            raise ModelFileError(path, f"model description lacks {key!r}")
+    _check_count(meta, "n_inputs", path, 1, MAX_INPUTS)
+    _check_count(meta, "epoch", path, 0, MAX_COUNT, default=0)
     return meta
+
+
+def _check_count(meta: dict, key: str, path: Path, lo: int, hi: int, default=None) -> None:
+    value = meta.get(key, default)
+    if type(value) is not int or not lo <= value <= hi:
+        raise ModelFileError(path, f"{key} must be a whole number from {lo} to {hi}, "
+                                   f"got {value!r:.40}")
 
 
 def _config_from(meta: dict, path: Path) -> Config:
     try:
-        return Config.from_dict(meta["config"])
+        config = Config.from_dict(meta["config"])
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as e:
+        raise ModelFileError(path, f"saved settings are invalid ({e})") from None
+    if meta["n_classes"] != config.classes or isinstance(meta["n_classes"], bool):
+        raise ModelFileError(path, f"n_classes {meta['n_classes']!r:.40} does not match the "
+                                   f"saved settings' {config.classes} classes")
+    return config
+
+
+def _empty_model(meta: dict, config: Config, path: Path) -> Model:
+    """The network the saved settings describe (its size is bounded by Config's limits),
+    whose shapes every array of the file must have."""
+    model = Model.from_config(config, n_inputs=meta["n_inputs"], n_outputs=config.classes,
+                              rng=np.random.default_rng(config.seed))
+    expected = [list(s) for s in model.param_shapes()]
+    if meta["param_shapes"] != expected:
+        raise ModelFileError(path, f"parameter shapes {meta['param_shapes']!r:.120} do not "
+                                   f"match the saved settings' network {expected}")
+    return model
+
+
+def _restore_params(archive, path: Path, model: Model) -> None:
+    params = []
+    for i, shape in enumerate(model.param_shapes()):
+        name = f"param_{i}"
+        if not has_member(archive, name):
+            raise ModelFileError(path, f"missing array {name}")
+        params.append(_finite(read_array(archive, path, name, "f", shape), name, path))
+    model.set_params(params)
+
+
+def _restore_optimizer(archive, path: Path, model: Model, opt_meta, config: Config) -> None:
+    state = _optimizer_scalars(opt_meta, config, path)
+    state["arrays"] = {}
+    for slot in opt_meta["slots"]:
+        values = []
+        for i, shape in enumerate(model.param_shapes()):
+            name = f"optimizer_{slot}_{i}"
+            if not has_member(archive, name):
+                raise ModelFileError(path, f"missing array {name}")
+            values.append(_finite(read_array(archive, path, name, "f", shape), name, path))
+        state["arrays"][slot] = values
+    try:
+        model.load_optimizer_state(state)
+    except (ValueError, TypeError, KeyError) as e:
+        raise ModelFileError(path, f"saved optimizer state is invalid ({e})") from None
+
+
+def _optimizer_scalars(opt: Any, config: Config, path: Path) -> dict:
+    """The scalar part of a saved optimizer state, checked: the settings' optimizer,
+    known slot names, finite numbers."""
+    if not isinstance(opt, dict) or opt.get("name") != config.optimizer:
+        found = opt.get("name") if isinstance(opt, dict) else opt
+        raise ModelFileError(path, f"optimizer state is for {found!r:.40}, the saved "
+                                   f"settings use {config.optimizer!r}")
+    slots = opt.get("slots")
+    known = OPTIMIZERS[config.optimizer].slots
+    if not isinstance(slots, list) or not set(slots) <= set(known) or len(set(slots)) \
+            != len(slots):
+        raise ModelFileError(path, f"optimizer slots {slots!r:.80} are not among {known}")
+    _check_count(opt, "iterations", path, 0, MAX_COUNT)
+    numbers = {key: opt.get(key) for key in ("learning_rate", "current_learning_rate",
+                                             "decay")}
+    hyper = opt.get("hyperparameters", {})
+    if not isinstance(hyper, dict):
+        raise ModelFileError(path, "optimizer hyperparameters must be a JSON object")
+    for key, value in {**numbers, **hyper}.items():
+        if not _finite_number(value):
+            raise ModelFileError(path, f"optimizer {key!r:.40} must be a finite number, "
+                                       f"got {value!r:.40}")
+    try:  # the settings' own ranges (Config validates them) hold for the saved values
+        config.replace(learning_rate=numbers["learning_rate"], decay=numbers["decay"],
+                       **{k: v for k, v in hyper.items() if k in field_names()})
     except (ValueError, TypeError) as e:
-        raise ModelFileError(f"{path}: saved settings are invalid ({e})") from None
+        raise ModelFileError(path, f"saved optimizer settings are invalid ({e})") from None
+    if numbers["current_learning_rate"] < 0:
+        raise ModelFileError(path, "the saved current learning rate is negative")
+    return {"name": opt["name"], "iterations": opt["iterations"], **numbers,
+            "hyperparameters": hyper}
 
 
-def _check_params(meta: dict, params: list[np.ndarray], path: Path) -> None:
-    for i, (p, shape) in enumerate(zip(params, meta["param_shapes"], strict=True)):
-        if list(p.shape) != list(shape) or not np.issubdtype(p.dtype, np.floating):
-            raise ModelFileError(f"{path}: param_{i} is {p.dtype} {list(p.shape)}, "
-                                 f"expected float {list(shape)}")
-        if not np.all(np.isfinite(p)):
-            raise ModelFileError(f"{path}: param_{i} holds NaN or infinite values")
+def _finite_number(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return bool(np.isfinite(np.float64(value)))
+    except OverflowError:  # an integer beyond float range
+        return False
+
+
+def _finite(array: np.ndarray, name: str, path: Path) -> np.ndarray:
+    """The array if every value stays finite in float32 (the model's dtype)."""
+    with np.errstate(over="ignore"):
+        if not np.all(np.isfinite(array.astype(np.float32))):
+            raise ModelFileError(path, f"{name} holds NaN or infinite values (in float32)")
+    return array
 
 
 def _scaler_from(meta: dict, path: Path):
@@ -130,6 +257,11 @@ def _scaler_from(meta: dict, path: Path):
     from nnfs_gui.core import scaling  # imported late: the scaler is another module's
 
     try:
-        return scaling.Scaler.from_dict(meta["scaler"])
-    except (ValueError, TypeError, KeyError) as e:
-        raise ModelFileError(f"{path}: saved scaler is invalid ({e})") from None
+        scaler = scaling.Scaler.from_dict(meta["scaler"])
+    except (ValueError, TypeError, KeyError, OverflowError) as e:
+        raise ModelFileError(path, f"saved scaler is invalid ({e})") from None
+    if scaler.center_.shape != (meta["n_inputs"],):
+        raise ModelFileError(path, f"saved scaler has {scaler.center_.size} values, the "
+                                   f"model {meta['n_inputs']} inputs")
+    return scaler
+

@@ -138,7 +138,7 @@ def run_both(data, epochs=5, seed=0, **settings):
     x, y, x_val, y_val = data
     config = Config(hidden=(16, 8), init="he", decay=1e-2, **settings)
     model = Model.from_config(config, 2, 3, np.random.default_rng(seed))
-    assert model.fast is not None
+    assert isinstance(model.engine, FastEngine)
     ref = Reference64(config, model.get_params())
     rows = []
     for e in range(epochs):
@@ -211,7 +211,7 @@ def float64_fast_model(config, seed=0):
     """A model whose fast path runs in float64, for finite differences."""
     model = Model.from_config(config, 2, 3, np.random.default_rng(seed))
     model.num = Numerics(np.random.default_rng(seed), np.float64)
-    model.fast = FastEngine(model)  # copies the weights into float64 buffers
+    model.engine = FastEngine(model)  # copies the weights into float64 buffers
     model.params = [p for layer in model.dense for p in layer.params]
     return model
 
@@ -226,7 +226,7 @@ def test_fast_gradients_with_dropout_and_penalties_match_finite_differences(data
                     l1_bias=0.01, l2_bias=0.02)
     model = float64_fast_model(config)
     model.optimizer.learning_rate = model.optimizer.current_learning_rate = 0.0
-    flat = model.fast.flat
+    flat = model.engine.flat
     flat.values[:] += np.random.default_rng(1).normal(scale=0.1, size=flat.values.size)
 
     def loss() -> float:
@@ -257,6 +257,6 @@ def test_layer_views_follow_the_flat_buffer(data):
     np.testing.assert_array_equal(model.get_params()[0], model.dense[0].weights)
     model.set_params(before)
     np.testing.assert_array_equal(model.dense[0].weights, before[0])
-    w_t, b = model.fast.flat.layer_views(model.fast.flat.values, 0)
+    w_t, b = model.engine.flat.layer_views(model.engine.flat.values, 0)
     np.testing.assert_array_equal(w_t.T, before[0])
     np.testing.assert_array_equal(b, before[1].ravel())

@@ -5,6 +5,7 @@ import pytest
 
 from nnfs_gui.core.activations import ACTIVATIONS, Softmax
 from nnfs_gui.core.config import Config
+from nnfs_gui.core.engines import LayerEngine
 from nnfs_gui.core.layers import Dense, Dropout, Regularization
 from nnfs_gui.core.losses import (
     LOSSES,
@@ -143,16 +144,17 @@ def test_whole_model_gradient_includes_hidden_regularization(rng):
         layer.weights = layer.weights.astype(np.float64)
         layer.biases = rng.normal(size=layer.biases.shape)
     model.params = [p for layer in model.dense for p in layer.params]
+    layers = LayerEngine(model)  # the layer-by-layer path (book mode's engine)
     x = rng.normal(size=(8, 2))
     y = rng.integers(0, 3, size=8)
 
     def total_loss():
-        output, data_loss = model.head.forward(model._forward(x, True), y)
+        output, data_loss = model.head.forward(layers.forward(x, True), y)
         return data_loss + model.regularization_loss()
 
-    output, _ = model.head.forward(model._forward(x, True), y)
-    model._backward(model.head.backward(output, y))
-    for param, grad in zip(model.params, model.grads(), strict=True):
+    output, _ = model.head.forward(layers.forward(x, True), y)
+    layers.backward(model.head.backward(output, y))
+    for param, grad in zip(model.params, layers.grads(), strict=True):
         assert_close(grad, numeric_gradient(total_loss, param))
     # The output layer carries no penalty.
     assert model.dense[-1].regularization_loss() == 0

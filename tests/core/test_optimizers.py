@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
+from nnfs_gui.core.engines import LayerEngine
 from nnfs_gui.core.model import Model
 from nnfs_gui.core.optimizers import OPTIMIZERS, SGD, Adagrad, Adam, RMSprop, optimizer_from_config
 
@@ -126,10 +127,11 @@ def test_switching_optimizer_keeps_weights_and_starts_fresh_state():
     grads_model, _, _ = _spiral_model()
     # One SGD step from those weights: p - 0.5 * grad (fresh momentum is zero).
     grads_model.set_params(after)
-    output, _ = grads_model.head.forward(grads_model._forward(x, True), y)
-    grads_model._backward(grads_model.head.backward(output, y))
+    layers = LayerEngine(grads_model)  # gradients by the layer path, as a reference
+    output, _ = grads_model.head.forward(layers.forward(x, True), y)
+    layers.backward(grads_model.head.backward(output, y))
     model.train_epoch(x, y)
-    for p, p_old, g in zip(model.params, after, grads_model.grads(), strict=True):
+    for p, p_old, g in zip(model.params, after, layers.grads(), strict=True):
         np.testing.assert_allclose(p, p_old - 0.5 * g, rtol=1e-5, atol=1e-7)
 
 
@@ -143,3 +145,94 @@ def test_live_learning_rate_change_keeps_adam_state():
     assert (opt.iterations, opt.learning_rate, opt.beta1) == (3, 0.01, 0.5)
     np.testing.assert_array_equal(opt.state[0]["m"], m_before)
     assert opt.current_learning_rate == pytest.approx(0.01 / (1 + 5e-7 * 3))
+
+
+STATE_SETTINGS = {
+    "sgd": {"learning_rate": 0.5, "momentum": 0.9},
+    "adagrad": {"learning_rate": 0.2},
+    "rmsprop": {"learning_rate": 0.01},
+    "adam": {"learning_rate": 0.05},
+}
+
+
+def _trained_pair(optimizer, book_mode, epochs=4):
+    """A model trained a few epochs with decay, and a fresh twin of the same shape."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(60, 2)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64) + (x[:, 1] > 0)
+    config = Config(optimizer=optimizer, hidden=(8,), decay=1e-2, book_mode=book_mode,
+                    **STATE_SETTINGS[optimizer])
+    model = Model.from_config(config, 2, 3, np.random.default_rng(1))
+    for _ in range(epochs):
+        model.train_epoch(x, y)
+    twin = Model.from_config(config, 2, 3, np.random.default_rng(2))
+    return model, twin, x, y
+
+
+@pytest.mark.parametrize("book_mode", [False, True], ids=["fast", "book"])
+@pytest.mark.parametrize("optimizer", sorted(STATE_SETTINGS))
+def test_restored_optimizer_state_gives_the_same_next_updates(optimizer, book_mode):
+    """Weights + state_dict copied into a fresh model: the next epochs are the same
+    numbers (the state, iterations and decayed rate all carried over)."""
+    model, twin, x, y = _trained_pair(optimizer, book_mode)
+    twin.set_params(model.get_params())
+    twin.load_optimizer_state(model.optimizer_state())
+    assert twin.optimizer.iterations == 4
+    assert twin.optimizer.current_learning_rate == model.optimizer.current_learning_rate
+    for _ in range(3):
+        assert twin.train_epoch(x, y) == model.train_epoch(x, y)
+    for a, b in zip(twin.get_params(), model.get_params(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_fresh_optimizer_state_would_change_the_next_update(optimizer):
+    """The test above can fail: without the state the next epoch's weights differ."""
+    model, twin, x, y = _trained_pair(optimizer, False)
+    twin.set_params(model.get_params())
+    twin.train_epoch(x, y)
+    model.train_epoch(x, y)
+    assert not np.array_equal(twin.get_params()[0], model.get_params()[0])
+
+
+def test_state_dict_layout_is_one_array_per_parameter_in_both_engines():
+    fast, _, _, _ = _trained_pair("adam", False)
+    book, _, _, _ = _trained_pair("adam", True)
+    for model in (fast, book):
+        state = model.optimizer_state()
+        assert sorted(state["arrays"]) == ["m", "v"]
+        assert [a.shape for a in state["arrays"]["m"]] == model.param_shapes()
+        assert (state["name"], state["iterations"]) == ("adam", 4)
+        assert state["hyperparameters"] == {"epsilon": 1e-7, "beta1": 0.9, "beta2": 0.999}
+        assert state["current_learning_rate"] == pytest.approx(0.05 / (1 + 1e-2 * 3))
+    # The fast engine's flat moments, split per parameter, are the book engine's layout:
+    # loading one into the other's kind of model works both ways.
+    fast.load_optimizer_state(book.optimizer_state())
+    book.load_optimizer_state(fast.optimizer_state())
+    np.testing.assert_array_equal(book.optimizer_state()["arrays"]["v"][2],
+                                  fast.optimizer_state()["arrays"]["v"][2])
+
+
+def test_state_dict_is_a_copy_and_plain_sgd_has_no_arrays():
+    model, _, x, y = _trained_pair("adam", False)
+    state = model.optimizer_state()
+    m0 = state["arrays"]["m"][0].copy()
+    model.train_epoch(x, y)
+    np.testing.assert_array_equal(state["arrays"]["m"][0], m0)
+    assert SGD(0.1).state_dict()["arrays"] == {}
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.update(name="sgd"), "for 'sgd'"),
+    (lambda s: s["arrays"].update(q=s["arrays"]["m"]), "unknown"),
+    (lambda s: s["arrays"]["m"].pop(), "shapes"),
+    (lambda s: s["arrays"].update(m=[a.astype(np.int64) for a in s["arrays"]["m"]]),
+     "float"),
+])
+def test_mismatched_state_is_refused_and_nothing_changes(change, message):
+    model, twin, _, _ = _trained_pair("adam", False)
+    state = model.optimizer_state()
+    change(state)
+    with pytest.raises(ValueError, match=message):
+        twin.load_optimizer_state(state)
+    assert (twin.optimizer.iterations, twin.optimizer.state) == (0, [])

@@ -66,9 +66,14 @@ def test_file_holds_no_pickles(tmp_path, trained):
     model, config, _ = trained
     save_model(tmp_path / "run.npz", model, config)
     with np.load(tmp_path / "run.npz", allow_pickle=False) as npz:
-        assert sorted(npz.files) == ["meta"] + [f"param_{i}" for i in range(6)]
+        params = [f"param_{i}" for i in range(6)]
+        moments = [f"optimizer_{s}_{i}" for s in "mv" for i in range(6)]
+        assert sorted(npz.files) == sorted(["meta", *params, *moments])
         meta = json.loads(npz["meta"].tobytes())
-    assert meta["format"] == "nnfs-gui-model" and meta["version"] == 1
+        assert all(npz[name].dtype == np.float32 for name in params + moments)
+    assert meta["format"] == "nnfs-gui-model" and meta["version"] == 2
+    assert meta["optimizer"]["name"] == "adam" and meta["optimizer"]["iterations"] == 20
+    assert meta["optimizer"]["slots"] == ["m", "v"]
     assert meta["param_shapes"] == [[2, 16], [1, 16], [16, 8], [1, 8], [8, 3], [1, 3]]
 
 
