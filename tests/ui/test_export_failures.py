@@ -10,9 +10,6 @@ an ExportError naming the file that failed. The full-disk case runs on a real
 from __future__ import annotations
 
 import errno
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,7 +20,12 @@ from nnfs_gui.training.history import History
 from nnfs_gui.ui.export import figures as ef
 from nnfs_gui.ui.export.formats import FORMATS, ExportRequest, ExportSource
 from nnfs_gui.ui.export.io import ExportError
-from tests.ui.test_export_support import make_curves_plot, make_decision_plot
+from tests.ui.test_export_support import (
+    fill_leaving,
+    make_curves_plot,
+    make_decision_plot,
+    mounted_tiny_disk,
+)
 
 
 @pytest.fixture
@@ -99,28 +101,8 @@ def test_a_writer_that_writes_nothing_and_says_nothing_is_refused(tmp_path):
 # -- a real full disk --------------------------------------------------------------------
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 64 kB tmpfs, or a skip where this machine does not allow mounting one."""
-    mount = shutil.which("mount")
-    point = tmp_path / "tiny"
-    point.mkdir()
-    if mount is None:
-        pytest.skip("no mount command")
-    result = subprocess.run([mount, "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(point)],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is not permitted here: {result.stderr.strip()}")
-    try:
+    with mounted_tiny_disk(tmp_path) as point:
         yield point
-    finally:
-        subprocess.run(["umount", str(point)], check=False)
-
-
-def fill_leaving(folder: Path, free_bytes: int) -> Path:
-    """A file that fills ``folder``'s file system up to ``free_bytes`` left."""
-    stats = os.statvfs(folder)
-    filler = folder / "filler"
-    filler.write_bytes(b"\0" * (stats.f_bavail * stats.f_frsize - free_bytes))
-    return filler
 
 
 def test_pdf_onto_a_full_file_system_leaves_no_pdf(source, tiny_disk, tmp_path):
