@@ -38,10 +38,10 @@ class Trainer:
     split: the raw DataSplit (x_* (n, 2) float32 in data units, y_* (n,) int64).
     x_train, y_train: scaled and augmented training set, (m, 2) and (m,).
     x_val, y_val: scaled validation set, (k, 2) and (k,).
-    extent: (x_min, x_max, y_min, y_max) of raw train+val points plus 10% margin.
-    epoch: epochs completed (== len(history)).
     train_seconds: seconds spent inside ``train`` so far; epochs trained divided by
         it is the app's one definition of epochs/s (window and headless alike).
+    extent: (x_min, x_max, y_min, y_max) of raw train+val points plus 10% margin.
+    epoch: epochs completed (== len(history)).
     """
 
     def __init__(self, config: Config, run_id: int = 0) -> None:
