@@ -92,17 +92,20 @@ class OffscreenViews:
         self.decision_view.reset(run_points(trainer))
         self.curves_view.reset()
 
-    def show(self, trainer, history_rows: dict, grid_size: int, last_epoch: int) -> None:
+    def show(self, trainer, history_rows: dict, grid_size: int, last_epoch: int,
+             first_epoch: int = 0) -> None:
         """Draw the trainer's current regions and append ``history_rows`` to the curves.
 
-        The epoch axis spans 0..``last_epoch``: a figure of a finished run fits its
-        data (the live view widens in steps with headroom instead).
+        The epoch axis spans ``first_epoch``..``last_epoch``: a figure of a finished
+        run fits its data (the live view widens in steps with headroom instead), and
+        a run continued from a saved model starts at the saved epoch.
         """
         grid = trainer.grid_probabilities(grid_size)
         self.decision_view.update_snapshot(SimpleNamespace(grid=grid, extent=trainer.extent),
                                            predict_val(trainer))
         self.curves_view.append(history_rows)
-        self.curves_view.loss_plot.setXRange(0, max(last_epoch, 1), padding=0.02)
+        self.curves_view.loss_plot.setXRange(first_epoch, max(last_epoch, first_epoch + 1),
+                                             padding=0.02)
         self.app.processEvents()
 
     def close(self) -> None:
@@ -121,7 +124,8 @@ def export_figures(trainer, out_dir: str | Path, words: Iterable[str],
     views = OffscreenViews()
     try:
         views.start(trainer)
-        views.show(trainer, trainer.history.rows_since(0), GRID_SIZE, trainer.epoch - 1)
+        views.show(trainer, trainer.history.rows_since(0), GRID_SIZE, trainer.epoch - 1,
+                   first_epoch(trainer))
         source = offscreen_source(views, trainer, init)
         written = [fmt.write(source, request) for fmt in rows
                    for request in headless_requests(fmt, out_dir)]
@@ -130,6 +134,12 @@ def export_figures(trainer, out_dir: str | Path, words: Iterable[str],
     if written:
         write_config_beside(written[0], trainer.config)
     return written
+
+
+def first_epoch(trainer) -> int:
+    """The run's first history row's epoch (a continued run starts at its saved epoch)."""
+    epochs = trainer.history.column("epoch")
+    return int(epochs[0]) if len(epochs) else trainer.epoch
 
 
 def figure_formats(words: Iterable[str]) -> list[ExportFormat]:
@@ -172,14 +182,15 @@ def replay_frames(views: OffscreenViews, trainer, n_frames: int = ANIMATION_FRAM
     total = trainer.epoch
     if total <= replay.epoch:
         raise ExportError("The run has no epochs to animate.")
-    every = max(1, math.ceil((total - replay.epoch) / n_frames))
+    start = replay.epoch
+    every = max(1, math.ceil((total - start) / n_frames))
     views.start(replay)
     targets = list(views.targets().values())
-    frames, shown = [], 0
+    frames, shown = [], 0  # shown: history rows already on the curves
     while replay.epoch < total:
         replay.train(min(every, total - replay.epoch))
-        views.show(replay, replay.history.rows_since(shown), ANIMATION_GRID, total - 1)
-        shown = replay.epoch
+        views.show(replay, replay.history.rows_since(shown), ANIMATION_GRID, total - 1, start)
+        shown = len(replay.history)
         frames.append(GrabbedFrame.from_qimage(grab_side_by_side(targets, ANIMATION_WIDTH)))
         if replay.diverged or replay.finished:
             break
