@@ -26,20 +26,37 @@ EpochNumbers = tuple
 
 
 class Engine(Protocol):
-    """What Model delegates to. x arrays are already in the model's dtype."""
+    """What Model delegates to. x arrays are already in the model's dtype; y (n,) ints.
+
+    Writing parameters goes through `params` (the live arrays, written in place), so
+    Model.set_params needs nothing from the engine.
+    """
+
+    @staticmethod
+    def supports(model) -> bool: ...
 
     def train_epoch(self, x, y, batch_size, shuffle, rng, x_val=None,
-                    y_val=None) -> EpochNumbers: ...
+                    y_val=None) -> EpochNumbers:
+        """One epoch; (loss, data_loss, reg_loss, acc, val_loss, val_acc) as floats."""
 
-    def evaluate(self, x, y) -> tuple[float, float]: ...
+    def evaluate(self, x, y) -> tuple[float, float]:
+        """(data loss, accuracy), no dropout, no update."""
 
-    def output(self, x) -> np.ndarray: ...
+    def output(self, x) -> np.ndarray:
+        """(n, n_out) outputs of the head's activation."""
 
-    def get_params(self) -> list[np.ndarray]: ...
+    @property
+    def params(self) -> list[np.ndarray]:
+        """The live parameter arrays [W1, b1, ...] (layer attributes or views)."""
 
-    def optimizer_state(self) -> dict: ...
+    def get_params(self) -> list[np.ndarray]:
+        """Copies of params."""
 
-    def load_optimizer_state(self, state: dict) -> None: ...
+    def optimizer_state(self) -> dict:
+        """Optimizer.state_dict() with one array per parameter in each slot."""
+
+    def load_optimizer_state(self, state: dict) -> None:
+        """The inverse of optimizer_state(); ValueError if it does not fit."""
 
 
 class LayerEngine:

@@ -73,6 +73,18 @@ class Model:
         # The arrays themselves, updated in place, so this list stays valid.
         self.params = self.engine.params
 
+    # A copy (copy.deepcopy, pickle to the training process and back) would lose the
+    # views the fast engine's layers hold into its flat buffer: the engine is left out
+    # and chosen again, which rebuilds the buffer from the layers' values. The
+    # optimizer's state is kept as it is (its layout depends only on the shapes).
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("engine", "params")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.engine = choose_engine(self)
+        self.params = self.engine.params
+
     @classmethod
     def from_config(cls, config, n_inputs: int = 2, n_outputs: int | None = None,
                     rng: np.random.Generator | BookRandom | None = None) -> Model:

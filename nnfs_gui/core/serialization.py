@@ -45,6 +45,7 @@ VERSION = 2
 READABLE_VERSIONS = (1, 2)
 MAX_INPUTS = 64
 MAX_COUNT = 10**12  # epochs, iterations: beyond any real run, within float precision
+UNEXPECTED = "unexpected content"  # the last-resort message (tests check it never shows)
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,7 @@ def read_model(path: str | Path) -> SavedModel:
     except ModelFileError:
         raise
     except Exception as e:  # a check this module lacks: still one error, never a crash
-        raise ModelFileError(path, f"not a readable model file ({type(e).__name__}: {e})") \
-            from None
+        raise ModelFileError(path, f"{UNEXPECTED} ({type(e).__name__}: {e})") from None
 
 
 def load_model(path: str | Path) -> tuple[Model, Config, Any]:

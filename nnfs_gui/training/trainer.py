@@ -22,6 +22,7 @@ from nnfs_gui.core.bookmode import draw_book_validation, make_book_run
 from nnfs_gui.core.config import Config
 from nnfs_gui.core.model import Model
 from nnfs_gui.core.pipeline import prepare_data, prepare_split
+from nnfs_gui.core.serialization import SavedModel
 from nnfs_gui.core.splits import DataSplit
 from nnfs_gui.training.history import History
 from nnfs_gui.training.snapshot import Snapshot, frozen_copy
@@ -41,12 +42,19 @@ class Trainer:
     train_seconds: seconds spent inside ``train`` so far; epochs trained divided by
         it is the app's one definition of epochs/s (window and headless alike).
     extent: (x_min, x_max, y_min, y_max) of raw train+val points plus 10% margin.
-    epoch: epochs completed (== len(history)).
+    epoch: epochs completed (== start_epoch + len(history)).
+    start_epoch: the first epoch of this trainer's history (a continued model's epoch).
     """
 
-    def __init__(self, config: Config, run_id: int = 0) -> None:
+    def __init__(self, config: Config, run_id: int = 0, *,
+                 init: SavedModel | None = None) -> None:
+        """``init``: continue a saved model: its weights and optimizer state, epochs
+        numbered on from ``init.epoch``; the data are drawn from ``config`` as for a new
+        run, so its data and network settings must be the saved ones (same seed, same
+        points); live settings (learning rate, epoch limit...) may differ."""
         self.config = config
         self.run_id = run_id
+        self.start_epoch = 0
         self.history = History()
         self.diverged = False
         self.message = ""
@@ -58,6 +66,8 @@ class Trainer:
             self._build_book()
         else:
             self._build_fast()
+        if init is not None:
+            self._continue_from(init)
         self.extent = data_extent(self.split.x_train, self.split.x_val)
         self._params_before_last_epoch = self.model.get_params()
 
@@ -89,10 +99,23 @@ class Trainer:
         self._take_data(prepare_split(self.config, split, self.rng))
         self.model = run.model
 
+    def _continue_from(self, init: SavedModel) -> None:
+        """The saved weights and (same optimizer) its state; then this config's live
+        settings, as a live change would apply them."""
+        changed = init.config.restart_fields_changed(self.config)
+        if changed:
+            raise ValueError(f"a saved model continues with its own data and network "
+                             f"settings; these differ: {', '.join(changed)}")
+        self.model.set_params(init.model.get_params())
+        if init.model.optimizer.name == self.model.optimizer.name:
+            self.model.load_optimizer_state(init.model.optimizer_state())
+        self.model.apply_live(self.config)
+        self.start_epoch = init.epoch
+
     # -- state ---------------------------------------------------------------------
     @property
     def epoch(self) -> int:
-        return len(self.history)
+        return self.start_epoch + len(self.history)
 
     @property
     def total_epochs(self) -> int:
@@ -150,7 +173,8 @@ class Trainer:
         e = self.epoch
         self.model.set_params(self._params_before_last_epoch)
         self.diverged = True
-        restored = f"the weights epoch {e - 1} started from" if e > 0 else "the first weights"
+        restored = f"the weights epoch {e - 1} started from" if e > self.start_epoch \
+            else "the first weights"
         self.message = (f"Training diverged at epoch {e} ({what} is {value}); stopped and "
                         f"restored {restored}. Try a lower learning rate.")
 

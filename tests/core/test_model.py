@@ -150,3 +150,26 @@ def test_same_seed_same_run(spiral):
     for _ in range(5):
         sa, sb = a.train_epoch(x, y), b.train_epoch(x, y)
     assert sa == sb
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+@pytest.mark.parametrize("book_mode", [False, True], ids=["fast", "book"])
+def test_a_copied_model_trains_and_sets_params_like_the_original(spiral, how, book_mode):
+    """The training process sends models through pickle; the copy must still be one
+    model (the fast engine's layer views into its buffer rebuilt), with its state."""
+    import copy
+    import pickle
+
+    x, y, _, _ = spiral
+    model = make(book_mode=book_mode, hidden=(8,))
+    for _ in range(3):
+        model.train_epoch(x, y)
+    twin = copy.deepcopy(model) if how == "deepcopy" else pickle.loads(pickle.dumps(model))
+    assert twin.optimizer.iterations == 3
+    for _ in range(2):
+        assert twin.train_epoch(x, y) == model.train_epoch(x, y)
+    zeros = [np.zeros_like(p) for p in twin.get_params()]
+    twin.set_params(zeros)
+    assert all(not p.any() for p in twin.get_params())
+    np.testing.assert_array_equal(twin.dense[0].weights, 0)
+    assert model.get_params()[0].any()  # the original is untouched

@@ -9,7 +9,13 @@ import pytest
 
 from nnfs_gui.core.config import Config
 from nnfs_gui.core.model import Model
-from nnfs_gui.core.serialization import ModelFileError, load_model, save_model
+from nnfs_gui.core.serialization import (
+    ModelFileError,
+    SavedModel,
+    load_model,
+    read_model,
+    save_model,
+)
 
 
 class DictScaler:
@@ -148,3 +154,73 @@ def test_failed_save_leaves_the_old_file(tmp_path, trained):
     assert path.read_bytes() == before
     assert zipfile.is_zipfile(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz"]
+
+
+def test_read_model_restores_optimizer_state_and_epoch(tmp_path, trained):
+    """Continuing a read model gives the very numbers the saved one would have given."""
+    model, config, x = trained
+    y = np.random.default_rng(5).integers(0, 3, len(x))
+    save_model(tmp_path / "run.npz", model, config, epoch=20)
+    saved = read_model(tmp_path / "run.npz")
+    assert isinstance(saved, SavedModel) and saved.epoch == 20
+    loaded = saved.model
+    assert loaded.optimizer.iterations == model.optimizer.iterations == 20
+    assert loaded.optimizer.current_learning_rate == model.optimizer.current_learning_rate
+    for slot in ("m", "v"):
+        for a, b in zip(loaded.optimizer_state()["arrays"][slot],
+                        model.optimizer_state()["arrays"][slot], strict=True):
+            np.testing.assert_array_equal(a, b)
+    for _ in range(3):  # dropout masks from equal generators
+        rng_a, rng_b = np.random.default_rng(9), np.random.default_rng(9)
+        assert loaded.train_epoch(x, y, rng=rng_a) == model.train_epoch(x, y, rng=rng_b)
+
+
+def _as_version_1(arrays):
+    """What the first format wrote: no optimizer arrays, no epoch, version 1."""
+    meta = json.loads(arrays["meta"].tobytes())
+    for key in ("epoch", "optimizer"):
+        meta.pop(key)
+    meta["version"] = 1
+    for name in [k for k in arrays if k.startswith("optimizer_")]:
+        arrays.pop(name)
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+
+
+def test_version_1_files_load_with_a_fresh_optimizer(tmp_path, trained):
+    model, config, x = trained
+    path = save_model(tmp_path / "old.npz", model, config)
+    _rewrite(path, _as_version_1)
+    saved = read_model(path)
+    assert saved.epoch == 0
+    assert (saved.model.optimizer.iterations, saved.model.optimizer.state) == (0, [])
+    np.testing.assert_array_equal(saved.model.predict_proba(x), model.predict_proba(x))
+
+
+def test_an_object_without_optimizer_state_saves_weights_only(tmp_path, trained):
+    """save_model takes anything with get_params(), n_inputs, n_classes (the training
+    process's ModelState); without optimizer_state() the file loads with a fresh one."""
+    model, config, x = trained
+
+    class Weights:
+        n_inputs, n_classes = model.n_inputs, model.n_classes
+
+        def get_params(self):
+            return model.get_params()
+
+    saved = read_model(save_model(tmp_path / "w.npz", Weights(), config, epoch=7))
+    assert saved.epoch == 7 and saved.model.optimizer.iterations == 0
+    np.testing.assert_array_equal(saved.model.predict(x), model.predict(x))
+
+
+def test_book_mode_model_continues_exactly(tmp_path):
+    """Book mode (layer engine, its own arithmetic) restores its per-layer state too."""
+    config = Config(book_mode=True, hidden=(8,), learning_rate=0.05)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 2)).astype(np.float32)
+    y = rng.integers(0, 3, 40)
+    model = Model.from_config(config, 2, 3)
+    for _ in range(5):
+        model.train_epoch(x, y)
+    loaded = read_model(save_model(tmp_path / "book.npz", model, config, epoch=5)).model
+    for _ in range(3):
+        assert loaded.train_epoch(x, y) == model.train_epoch(x, y)
