@@ -7,6 +7,7 @@ import os
 import sys
 
 from nnfs_gui import __version__
+from nnfs_gui.ui.export.formats import cli_help
 
 EXIT_USAGE = 2
 
@@ -24,7 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
             "  nnfs-gui --preset ch11-overfit             open the window with a preset\n"
             "  nnfs-gui --headless --preset book-ch11 --print-every 100\n"
             "  nnfs-gui --headless --config run.json --epochs 2000 --out results/ "
-            "--export png,svg,csv"
+            "--export png,svg,csv\n"
+            "  nnfs-gui --headless --preset ch11-overfit --epochs 2000 --out A\n"
+            "  nnfs-gui --headless --init-model A/model.npz --epochs 100 --out B\n"
+            "                                             B continues A for 100 more epochs"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -35,15 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--preset", metavar="NAME",
                      help="a preset from assets/presets (e.g. book-ch11, ch11-overfit)")
     src.add_argument("--config", metavar="FILE", help="a config JSON file (as exported)")
+    p.add_argument("--init-model", metavar="FILE",
+                   help="headless: continue the run saved in FILE (a model.npz from --out "
+                        "or Save model): its weights, optimizer state, epoch and settings; "
+                        "not with --preset/--config (the saved settings win)")
     p.add_argument("--epochs", type=int, metavar="N",
-                   help="epochs to train (default: the config's epoch limit)")
+                   help="the last epoch: epochs 0..N run, as the book's range(N + 1) "
+                        "(default: the config's limit); with --init-model, N more epochs "
+                        "numbered on from the saved one (default: the saved run's count)")
     p.add_argument("--print-every", type=int, default=100, metavar="K",
                    help="headless: print a progress line every K epochs (default 100; 0: none)")
     p.add_argument("--out", metavar="DIR",
-                   help="headless: write history.csv, metrics.json, config.json here")
-    p.add_argument("--export", metavar="LIST", default="",
-                   help="headless: also export figures and data, a comma list of "
-                        "png,svg,pdf,csv,json,gif,mp4")
+                   help="headless: write history.csv, metrics.json (with epochs/s: epochs "
+                        "per second of training time), config.json and model.npz here")
+    p.add_argument("--export", metavar="LIST", default="", help=cli_help())
     win = p.add_argument_group("window (scripted screenshots)")
     win.add_argument("--play", action="store_true", help="window: start training at once")
     win.add_argument("--compare", action="store_true",
@@ -67,8 +76,10 @@ def has_display() -> bool:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.headless:
-        from nnfs_gui.training.headless import run_headless
+        from nnfs_gui.headless import run_headless
 
+        if not has_display():  # figures are drawn offscreen; Qt would abort without one
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
         return run_headless(args)
     if not has_display():
         print(

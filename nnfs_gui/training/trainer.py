@@ -14,6 +14,7 @@ the learning rate that epoch's update used.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -38,6 +39,8 @@ class Trainer:
     split: the raw DataSplit (x_* (n, 2) float32 in data units, y_* (n,) int64).
     x_train, y_train: scaled and augmented training set, (m, 2) and (m,).
     x_val, y_val: scaled validation set, (k, 2) and (k,).
+    train_seconds: seconds spent inside ``train`` so far; epochs trained divided by
+        it is the app's one definition of epochs/s (window and headless alike).
     extent: (x_min, x_max, y_min, y_max) of raw train+val points plus 10% margin.
     epoch: epochs completed (== start_epoch + len(history)).
     start_epoch: the first epoch of this trainer's history (a continued model's epoch).
@@ -57,6 +60,7 @@ class Trainer:
         self.history = History()
         self.diverged = False
         self.message = ""
+        self.train_seconds = 0.0
         self._snapshot_row = 0  # first history row not yet handed out in a snapshot
         self._book_test_set: tuple[np.ndarray, np.ndarray] | None = None
         self.rng = np.random.default_rng(config.seed)
@@ -136,7 +140,7 @@ class Trainer:
 
         Returns how many epochs completed (got a history row).
         """
-        done = 0
+        done, start = 0, time.perf_counter()
         # Overflow on the way to divergence is expected and handled (the loss is
         # checked every epoch), so numpy's warnings would only be noise.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -144,6 +148,7 @@ class Trainer:
                 if not self._train_one_epoch():
                     break
                 done += 1
+        self.train_seconds += time.perf_counter() - start
         return done
 
     def _train_one_epoch(self) -> bool:

@@ -5,12 +5,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nnfs_gui.training.history import History
+from tests.ui.test_export_support import fill_leaving, mounted_tiny_disk
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -226,3 +228,83 @@ def test_unwritable_output_file_is_one_line_and_exit_1(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "history.csv" in lines[0], result.stderr
+
+
+# -- the model file and --init-model ---------------------------------------------------
+def test_out_writes_a_model_that_continues_where_the_run_stopped(overfit_run):
+    from nnfs_gui.core.serialization import read_model
+
+    _, out = overfit_run
+    saved = read_model(out / "model.npz")
+    assert saved.epoch == 10001 and saved.config.name == "ch11-overfit"
+
+
+@pytest.fixture(scope="module")
+def continued_run(tmp_path_factory):
+    """ch11-overfit to epoch 2000 into A, then 100 more epochs from A/model.npz into B."""
+    a, b = tmp_path_factory.mktemp("A"), tmp_path_factory.mktemp("B")
+    first = run_cli("--preset", "ch11-overfit", "--epochs", "2000", "--print-every", "0",
+                    "--out", str(a))
+    assert first.returncode == 0, first.stderr
+    second = run_cli("--init-model", str(a / "model.npz"), "--epochs", "100",
+                     "--print-every", "50", "--out", str(b))
+    assert second.returncode == 0, second.stderr
+    return a, b, second
+
+
+def test_init_model_continues_the_saved_run(continued_run):
+    a, b, result = continued_run
+    before, after = History.from_csv(a / "history.csv"), History.from_csv(b / "history.csv")
+    # N more epochs, numbered on from the saved one, with the saved optimizer state:
+    # the first loss is the last loss of A, not a fresh network's ~1.099 nor a
+    # fresh Adam's jump away from the trained weights.
+    np.testing.assert_array_equal(after.column("epoch"), np.arange(2001, 2101))
+    assert abs(after.column("loss")[0] - before.column("loss")[-1]) \
+        < 0.10 * before.column("loss")[-1]
+    assert [line.split(",")[0] for line in result.stdout.splitlines()] == [
+        "epoch: 2050", "epoch: 2100", "validation"]
+    metrics = json.loads((b / "metrics.json").read_text())
+    assert metrics["first_epoch"] == 2001 and metrics["epochs_run"] == 100
+
+
+def test_init_model_and_preset_conflict(continued_run):
+    a, _, _ = continued_run
+    line = one_line_error(run_cli("--init-model", str(a / "model.npz"),
+                                  "--preset", "ch11-generalize"))
+    assert "--preset ch11-generalize" in line and "model.npz" in line
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 not a zip", b"\x93NUMPY garbage"])
+def test_a_bad_model_file_is_one_line_and_exit_2(tmp_path, content):
+    path = tmp_path / "broken.npz"
+    path.write_bytes(content)
+    assert "broken.npz" in one_line_error(run_cli("--init-model", str(path)))
+
+
+def test_epochs_per_second_counts_training_time_only(tmp_path):
+    start = time.perf_counter()
+    result = run_cli("--preset", "ch11-overfit", "--epochs", "300", "--print-every", "0",
+                     "--out", str(tmp_path), "--export", "png")
+    wall = time.perf_counter() - start
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["epochs_per_second"] == pytest.approx(
+        metrics["epochs_run"] / metrics["train_seconds"])
+    assert metrics["train_seconds"] < wall  # start-up, evaluation and the figures excluded
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    with mounted_tiny_disk(tmp_path) as point:
+        yield point
+
+
+def test_pdf_onto_a_full_disk_names_the_pdf_and_leaves_none(tiny_disk):
+    fill_leaving(tiny_disk, 40_000)  # room for the data files and the model, not the PDF
+    result = run_cli("--preset", "ch11-overfit", "--epochs", "5", "--print-every", "0",
+                     "--out", str(tiny_disk), "--export", "pdf")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "dashboard.pdf" in line and "disk is full" in line and "config.json" not in line
+    assert sorted(p.name for p in tiny_disk.iterdir()) == [
+        "config.json", "filler", "history.csv", "metrics.json", "model.npz"]

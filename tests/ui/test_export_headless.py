@@ -77,7 +77,8 @@ def test_still_figures_fit_the_epoch_axis_to_the_run(qapp, trained):
     views = headless_export.OffscreenViews()
     try:
         views.start(trained)
-        views.show(trained, trained.history.rows_since(0), 50, trained.epoch - 1)
+        views.show(trained, trained.history.rows_since(0), 50, trained.epoch - 1,
+                   headless_export.first_epoch(trained))
         x_lo, x_hi = views.curves_view.loss_plot.viewRange()[0]
     finally:
         views.close()

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
+import pytest
 
 # Three region colours, as the decision view paints classes (RGB).
 REGION_COLOURS = np.array([[230, 97, 1], [94, 60, 153], [27, 158, 119]], np.uint8)
@@ -67,3 +75,29 @@ def colour_fraction(rgba: np.ndarray, rgb, tolerance: int = 12) -> float:
     """Fraction of pixels within ``tolerance`` of colour ``rgb``."""
     close = np.abs(rgba[..., :3].astype(int) - np.asarray(rgb, int)).max(axis=-1) <= tolerance
     return float(close.mean())
+
+
+@contextmanager
+def mounted_tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 kB tmpfs in ``tmp_path``, or a skip where this machine does not allow
+    mounting one; unmounted on exit."""
+    mount, point = shutil.which("mount"), tmp_path / "tiny"
+    point.mkdir()
+    if mount is None:
+        pytest.skip("no mount command")
+    result = subprocess.run([mount, "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(point)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"mounting a tmpfs is not permitted here: {result.stderr.strip()}")
+    try:
+        yield point
+    finally:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def fill_leaving(folder: Path, free_bytes: int) -> Path:
+    """A file that fills ``folder``'s file system up to ``free_bytes`` left."""
+    stats = os.statvfs(folder)
+    filler = folder / "filler"
+    filler.write_bytes(b"\0" * (stats.f_bavail * stats.f_frsize - free_bytes))
+    return filler

@@ -11,7 +11,7 @@ from PySide6.QtGui import QKeySequence
 from nnfs_gui.core.config import Config
 from nnfs_gui.core.serialization import load_model
 from nnfs_gui.training.history import History
-from nnfs_gui.ui.export.dialog import ExportRequest
+from nnfs_gui.ui.export.formats import ExportRequest
 from nnfs_gui.ui.main_window import MainWindow
 from tests.ui.test_export_support import image_array
 

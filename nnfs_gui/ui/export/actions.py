@@ -23,22 +23,24 @@ from PySide6.QtCore import QEventLoop, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
-from nnfs_gui.ui.export import data as export_data
-from nnfs_gui.ui.export import figures as export_figures
 from nnfs_gui.ui.export.dialog import (
-    EXPORT_KINDS,
     ExportDialog,
-    ExportRequest,
     RecordDialog,
     animation_filter,
     run_with_progress,
 )
-from nnfs_gui.ui.export.headless import run_title
+from nnfs_gui.ui.export.formats import (
+    FORMATS,
+    ExportRequest,
+    ExportSource,
+    ModelToSave,
+    picture_names,
+)
 from nnfs_gui.ui.export.io import ExportError, describe_os_error, write_config_beside
 from nnfs_gui.ui.export.recorder import Recorder, grab_side_by_side
 
 LAST_FOLDER_KEY = "export/last_folder"
-MODEL_FILTER = "nnfs-gui model (*.npz)"
+MODEL_FILTER = FORMATS["model"].file_filter
 MODEL_WAIT_MS = 5000  # how long to wait for the frame carrying the model's copy
 RECORD_WIDTH = 800
 
@@ -65,12 +67,14 @@ class ExportController(QObject):
     # -- menus ---------------------------------------------------------------------
     def _build_actions(self) -> None:
         w = self.window
-        self.export_action = self._action("Export…", "Ctrl+E", self.export_dialog,
-                                          "Save a picture (PNG, SVG, PDF) or the data (CSV, "
-                                          "JSON) of the current run.")
-        self.record_action = self._action("Record animation…", None, self.toggle_recording,
-                                          "Grab frames of the views while training, for an "
-                                          "animated GIF (the book's Anim 11.03).")
+        self.export_action = self._action(
+            "Export…", "Ctrl+E", self.export_dialog,
+            f"Save a picture ({picture_names('figure')}) or the data "
+            f"({picture_names('data')}) of the current run.")
+        self.record_action = self._action(
+            "Record animation…", None, self.toggle_recording,
+            f"Grab frames of the views while training, for an animation "
+            f"({picture_names('animation')}; the book's Anim 11.03).")
         self.record_action.setCheckable(True)
         self.save_recording_action = self._action("Save recording…", None, self.save_recording,
                                                   "Write the recorded frames as an animation.")
@@ -113,12 +117,19 @@ class ExportController(QObject):
         return {"decision": [w.decision_view], "curves": [w.curves_view],
                 "dashboard": [w.decision_view, w.curves_view]}[view]
 
+    def source(self) -> ExportSource:
+        """The current run as the format table's writers read it."""
+        return ExportSource(config=self.window.config, history=self.history,
+                            points=self.points, targets=self.targets,
+                            model=self._model_to_save,
+                            animation=lambda: (self.recorder.frames, self.recorder.fps))
+
     # -- exports -------------------------------------------------------------------------
     def export(self, request: ExportRequest) -> list[Path]:
         """Carry out one export; returns the files written (ExportError on failure)."""
-        path = EXPORTERS[request.kind](self, request)
+        path = FORMATS[request.kind].write(self.source(), request)
         written = [path]
-        if EXPORT_KINDS[request.kind].picture:
+        if FORMATS[request.kind].kind == "figure":  # a picture says which run it shows
             written.append(write_config_beside(path, self.window.config))
         self.remember_folder(path.parent)
         return written
@@ -185,7 +196,12 @@ class ExportController(QObject):
         path = path or self._ask_path("Save model", f"{self.window.config.name}.npz", save=True)
         if not path:
             return None
-        return self.guarded(lambda: _save_model(self._model_copy(), path))
+        request = ExportRequest("model", Path(path))
+        return self.guarded(lambda: FORMATS["model"].write(self.source(), request))
+
+    def _model_to_save(self) -> ModelToSave:
+        state = self._model_copy()  # a copy of the model, with its optimizer state
+        return ModelToSave(state.model, state.config, state.scaler, state.epoch)
 
     def _model_copy(self):
         """The current run's ModelState (weights, optimizer state, epoch), as the
@@ -274,16 +290,6 @@ class ExportController(QObject):
         self.window.status.message(text, 10000)
 
 
-def _save_model(state, path) -> Path:
-    """Write a session's ModelState: model (weights, optimizer state), config, scaler,
-    epoch."""
-    from nnfs_gui.core.serialization import save_model
-    from nnfs_gui.ui.export.io import save_file
-
-    return save_file(path, lambda p: save_model(p, state.model, state.config, state.scaler,
-                                                epoch=state.epoch))
-
-
 def _scaler_note(running, saved) -> str:
     def as_dict(scaler):
         return None if scaler is None else scaler.to_dict()
@@ -291,34 +297,3 @@ def _scaler_note(running, saved) -> str:
     if as_dict(running) == as_dict(saved):
         return ""
     return " Note: the saved scaler differs from the one fitted to this run's data."
-
-
-def _export_png(c: ExportController, r: ExportRequest) -> Path:
-    return export_figures.export_png(c.targets(r.view), r.path, r.width, r.background,
-                                     c.window.config.to_json())
-
-
-def _export_svg(c: ExportController, r: ExportRequest) -> Path:
-    return export_figures.export_svg(c.targets(r.view), r.path, r.background)
-
-
-def _export_pdf(c: ExportController, r: ExportRequest) -> Path:
-    return export_figures.export_pdf(c.targets("dashboard"), r.path,
-                                     run_title(c.window.config, c.history))
-
-
-def _export_dataset(c: ExportController, r: ExportRequest) -> Path:
-    if c.points is None:
-        raise ExportError("No data yet: the run has not started.")
-    return export_data.export_dataset_csv(c.points, r.path)
-
-
-EXPORTERS: dict[str, Callable[[ExportController, ExportRequest], Path]] = {
-    "png": _export_png,
-    "svg": _export_svg,
-    "pdf": _export_pdf,
-    "history_csv": lambda c, r: export_data.export_history_csv(c.history, r.path),
-    "history_json": lambda c, r: export_data.export_history_json(c.history, r.path,
-                                                                 c.window.config),
-    "dataset_csv": _export_dataset,
-}

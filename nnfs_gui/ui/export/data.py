@@ -1,4 +1,4 @@
-"""Numbers out: the training history (CSV, JSON) and the data set (CSV).
+"""Numbers out: the training history (CSV, JSON), the data set (CSV) and the model (npz).
 
 The history files have the same columns as the headless run's ``history.csv``
 (``epoch,loss,data_loss,reg_loss,acc,val_loss,val_acc,lr``) and are read back by
@@ -14,8 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from nnfs_gui.core.serialization import save_model
 from nnfs_gui.training.history import COLUMNS, History
-from nnfs_gui.ui.export.io import ExportError, save_json, save_text
+from nnfs_gui.ui.export.formats import ExportRequest, ExportSource
+from nnfs_gui.ui.export.io import ExportError, export_errors, save_json, save_text
 
 DATASET_COLUMNS = ("x", "y", "label", "split")
 
@@ -66,3 +68,32 @@ def read_dataset_csv(path: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray
         x = np.array([[float(r["x"]), float(r["y"])] for r in part], np.float32).reshape(-1, 2)
         out[name] = (x, np.array([int(r["label"]) for r in part], np.int64))
     return out
+
+
+# -- the format table's writers (formats.py) ---------------------------------------
+def write_history_csv(source: ExportSource, request: ExportRequest) -> Path:
+    return export_history_csv(source.history, request.path)
+
+
+def write_history_json(source: ExportSource, request: ExportRequest) -> Path:
+    return export_history_json(source.history, request.path, source.config)
+
+
+def write_dataset_csv(source: ExportSource, request: ExportRequest) -> Path:
+    if source.points is None:
+        raise ExportError("No data yet: the run has not started.")
+    return export_dataset_csv(source.points, request.path)
+
+
+def write_model(source: ExportSource, request: ExportRequest) -> Path:
+    """Weights, optimizer state, config, scaler and epoch in one .npz (core.serialization).
+
+    save_model writes atomically itself; its failures become an ExportError naming
+    the file.
+    """
+    if source.model is None:
+        raise ExportError("There is no model to save here.")
+    path = Path(request.path).expanduser()
+    with export_errors(path):
+        saved = source.model()
+        return save_model(path, saved.model, saved.config, saved.scaler, epoch=saved.epoch)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -23,48 +22,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnfs_gui.ui.export.figures import BACKGROUNDS, DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH
+from nnfs_gui.ui.export.figures import BACKGROUNDS, MAX_WIDTH, MIN_WIDTH
+from nnfs_gui.ui.export.formats import (
+    DEFAULT_WIDTH,
+    FORMATS,
+    VIEWS,
+    ExportRequest,
+    formats_of,
+)
 from nnfs_gui.ui.export.io import ExportCancelled
-from nnfs_gui.ui.export.recorder import DEFAULT_FPS, DEFAULT_SECONDS, MAX_FPS, animation_formats
+from nnfs_gui.ui.export.recorder import DEFAULT_FPS, DEFAULT_SECONDS, MAX_FPS
 
-VIEWS = {"dashboard": "Dashboard (regions and curves)", "decision": "Decision regions",
-         "curves": "Loss and accuracy curves"}
-
-
-@dataclass(frozen=True)
-class ExportKind:
-    """One entry of the format list: its label, file suffix and which options apply."""
-
-    label: str
-    suffix: str
-    picture: bool = False  # a view is chosen; the run's config is written beside it
-    sized: bool = False  # width and background apply
-
-
-EXPORT_KINDS: dict[str, ExportKind] = {
-    "png": ExportKind("PNG image", ".png", picture=True, sized=True),
-    "svg": ExportKind("SVG vector image", ".svg", picture=True),
-    "pdf": ExportKind("PDF page (dashboard)", ".pdf", picture=True),
-    "history_csv": ExportKind("Training history (CSV)", ".csv"),
-    "history_json": ExportKind("Training history (JSON)", ".json"),
-    "dataset_csv": ExportKind("Data set: training and validation points (CSV)", ".csv"),
-}
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    kind: str
-    path: Path
-    view: str = "dashboard"
-    width: int = DEFAULT_WIDTH
-    background: str = "white"
+DIALOG_KINDS = ("figure", "data")  # animations and models have their own menu entries
 
 
 def default_name(kind: str, view: str, run_name: str) -> str:
-    k = EXPORT_KINDS[kind]
-    stem = {"history_csv": "history", "history_json": "history",
-            "dataset_csv": "dataset"}.get(kind, "dashboard" if kind == "pdf" else view)
-    return f"{run_name}-{stem}{k.suffix}"
+    """``<run>-<view or stem><ext>``: what the format shows, in its file name."""
+    fmt = FORMATS[kind]
+    shows = fmt.stem or (view if view in fmt.views else fmt.views[0])
+    return f"{run_name}-{shows}{fmt.extension}"
 
 
 class ExportDialog(QDialog):
@@ -75,7 +51,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export")
         self.setMinimumWidth(560)  # room for a full path
         self.folder, self.run_name = Path(folder), run_name
-        self.kind_box = _combo({k: v.label for k, v in EXPORT_KINDS.items()})
+        self.kind_box = _combo({f.name: f.label for f in formats_of(*DIALOG_KINDS)})
         self.view_box = _combo(VIEWS)
         self.width_box = QSpinBox(minimum=MIN_WIDTH, maximum=MAX_WIDTH, value=DEFAULT_WIDTH,
                                   suffix=" px", singleStep=100)
@@ -105,10 +81,11 @@ class ExportDialog(QDialog):
         form.addRow(buttons)
 
     def _kind_changed(self) -> None:
-        kind = EXPORT_KINDS[self.kind_box.currentData()]
-        self.view_box.setEnabled(kind.picture and kind.suffix != ".pdf")
-        self.width_box.setEnabled(kind.sized)
-        self.background_box.setEnabled(kind.picture and kind.suffix != ".pdf")
+        fmt = FORMATS[self.kind_box.currentData()]
+        choice_of_views = len(fmt.views) > 1
+        self.view_box.setEnabled(choice_of_views)
+        self.width_box.setEnabled(fmt.sized)
+        self.background_box.setEnabled(choice_of_views)
         self._suggest_name()
 
     def _suggest_name(self) -> None:
@@ -117,19 +94,20 @@ class ExportDialog(QDialog):
         self.path_edit.setText(str(self.folder / name))
 
     def _browse(self) -> None:
-        kind = EXPORT_KINDS[self.kind_box.currentData()]
+        fmt = FORMATS[self.kind_box.currentData()]
         path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path_edit.text(),
-                                              f"{kind.label} (*{kind.suffix})")
+                                              fmt.file_filter)
         if path:
             self.path_edit.setText(path)
 
     def request(self) -> ExportRequest:
-        kind = self.kind_box.currentData()
+        fmt = FORMATS[self.kind_box.currentData()]
         path = Path(self.path_edit.text().strip()).expanduser()
-        if path.suffix.lower() != EXPORT_KINDS[kind].suffix:
-            path = path.with_name(path.name + EXPORT_KINDS[kind].suffix)
-        view = "dashboard" if kind == "pdf" else self.view_box.currentData()
-        return ExportRequest(kind, path, view, self.width_box.value(),
+        if path.suffix.lower() != fmt.extension:
+            path = path.with_name(path.name + fmt.extension)
+        view = self.view_box.currentData()
+        view = view if view in fmt.views else (fmt.views or ("dashboard",))[0]
+        return ExportRequest(fmt.name, path, view, self.width_box.value(),
                              self.background_box.currentData())
 
 
@@ -162,8 +140,8 @@ class RecordDialog(QDialog):
 
 
 def animation_filter() -> str:
-    labels = {".gif": "Animated GIF (*.gif)", ".mp4": "MP4 video (*.mp4)"}
-    return ";;".join(labels[s] for s in animation_formats())
+    """File filters of the animation formats available here."""
+    return ";;".join(f.file_filter for f in formats_of("animation"))
 
 
 def run_with_progress(parent: QWidget | None, label: str,

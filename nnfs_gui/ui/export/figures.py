@@ -8,11 +8,17 @@ left, curves right), laid out in proportion to their widths on screen.
 Pinned versions: PySide6 6.10.3 and pyqtgraph 0.14.0 need no workaround for the
 PNG and SVG exporters (tested in tests/ui/test_export_figures.py); pyqtgraph's
 SVG exporter is broken on Qt >= 6.11 (pyqtgraph #3495), which is why Qt is pinned.
+
+Every picture is made in memory and checked (``QImage.save``'s result, the PDF
+painter's ``end()``, the PDF's closing ``%%EOF``) before Python writes the bytes:
+Qt's writers report a full disk only by returning False, Python raises, so a
+failed write never leaves a truncated picture under the final name.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,9 +29,9 @@ from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, QSize
 from PySide6.QtGui import QColor, QFont, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
 
-from nnfs_gui.ui.export.io import ExportError, save_file
+from nnfs_gui.ui.export.formats import DEFAULT_WIDTH, ExportRequest, ExportSource
+from nnfs_gui.ui.export.io import ExportError, naming, save_file
 
-DEFAULT_WIDTH = 1600
 MIN_WIDTH, MAX_WIDTH = 64, 10_000
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -144,10 +150,11 @@ def export_png(targets: Sequence[object], path: str | Path, width: int = DEFAULT
 
     ``description`` (e.g. the run's config JSON) is stored in the PNG's text chunk.
     """
-    image = render_side_by_side(targets, width, background)
-    if description:
-        image.setText("Description", description)
-    data = image_to_png_bytes(image)
+    with naming(path):
+        image = render_side_by_side(targets, width, background)
+        if description:
+            image.setText("Description", description)
+        data = image_to_png_bytes(image)
     return save_file(path, lambda p: p.write_bytes(data))
 
 
@@ -260,23 +267,28 @@ def _prefix_ids(element: ET.Element, prefix: str) -> ET.Element:
 def export_svg(targets: Sequence[object], path: str | Path,
                background: str = "white") -> Path:
     """Write the targets side by side as one SVG document; returns the path."""
-    root = svg_side_by_side(targets, background)
-    data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    with naming(path):
+        root = svg_side_by_side(targets, background)
+        data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return save_file(path, lambda p: p.write_bytes(data))
 
 
 # -- PDF ----------------------------------------------------------------------------
 def export_pdf(targets: Sequence[object], path: str | Path, title: str = "") -> Path:
     """Write the targets side by side on one vector PDF page, ``title`` above them."""
+    with naming(path):
+        data = render_pdf(targets, title)
+    return save_file(path, lambda p: p.write_bytes(data))
+
+
+def render_pdf(targets: Sequence[object], title: str = "") -> bytes:
+    """The PDF document's bytes; ExportError when Qt's PDF writer did not finish."""
     sizes = [screen_size(t) for t in targets]
     top = PDF_TITLE_HEIGHT if title else 0
-    page_w, page_h = sum(w for w, _ in sizes), max(h for _, h in sizes) + top
-    return save_file(path, lambda p: _paint_pdf(p, targets, sizes, (page_w, page_h), title))
-
-
-def _paint_pdf(path: Path, targets: Sequence[object], sizes: Sequence[tuple[float, float]],
-               page: tuple[float, float], title: str) -> None:
-    writer = QPdfWriter(str(path))
+    page = (sum(w for w, _ in sizes), max(h for _, h in sizes) + top)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setResolution(PDF_DPI)
     writer.setPageSize(QPageSize(QSizeF(page[0] / PDF_DPI, page[1] / PDF_DPI),
                                  QPageSize.Unit.Inch, "nnfs-gui"))
@@ -285,15 +297,23 @@ def _paint_pdf(path: Path, targets: Sequence[object], sizes: Sequence[tuple[floa
     writer.setCreator("nnfs-gui")
     painter = QPainter()
     if not painter.begin(writer):
-        raise OSError(f"cannot write PDF to {path}")
+        raise ExportError("The PDF writer could not start a page.")
     try:
-        top = _paint_title(painter, title, page[0])
-        x = 0.0
-        for target, (w, h) in zip(targets, sizes, strict=True):
-            _render_scene(painter, target, QRectF(x, top, w, h))
-            x += w
+        _paint_views(painter, targets, sizes, _paint_title(painter, title, page[0]))
     finally:
-        painter.end()
+        finished = painter.end()  # writes the document's end; False when it could not
+    data = bytes(buffer.data())
+    if not finished or b"%%EOF" not in data[-64:]:
+        raise ExportError("The PDF writer did not finish the document.")
+    return data
+
+
+def _paint_views(painter: QPainter, targets: Sequence[object],
+                 sizes: Sequence[tuple[float, float]], top: float) -> None:
+    x = 0.0
+    for target, (w, h) in zip(targets, sizes, strict=True):
+        _render_scene(painter, target, QRectF(x, top, w, h))
+        x += w
 
 
 def _paint_title(painter: QPainter, title: str, page_width: float) -> float:
@@ -318,3 +338,37 @@ def _render_scene(painter: QPainter, target: object, rect: QRectF) -> None:
         exporter.getScene().render(painter, rect, exporter.getSourceRect())
     finally:
         exporter.setExportMode(False)
+
+
+# -- the format table's writers (formats.py) ---------------------------------------
+def _targets(source: ExportSource, view: str) -> Sequence[object]:
+    if source.targets is None:
+        raise ExportError("There are no views to draw here.")
+    return source.targets(view)
+
+
+def write_png(source: ExportSource, request: ExportRequest) -> Path:
+    return export_png(_targets(source, request.view), request.path, request.width,
+                      request.background, source.config.to_json())
+
+
+def write_svg(source: ExportSource, request: ExportRequest) -> Path:
+    return export_svg(_targets(source, request.view), request.path, request.background)
+
+
+def write_pdf(source: ExportSource, request: ExportRequest) -> Path:
+    """Always the dashboard: a page holds the regions beside the curves."""
+    return export_pdf(_targets(source, "dashboard"), request.path,
+                      run_title(source.config, source.history))
+
+
+def run_title(config, history) -> str:
+    """One line naming the run and its latest numbers, for PDF pages."""
+    last = history.last() or {}
+    epoch = int(last["epoch"]) if "epoch" in last else 0
+    parts = [config.name, f"epoch {epoch:,}"]
+    for key, label in (("data_loss", "loss"), ("acc", "acc"), ("val_loss", "val loss"),
+                       ("val_acc", "val acc")):
+        if key in last and math.isfinite(last[key]):
+            parts.append(f"{label} {last[key]:.3f}")
+    return " | ".join(parts)

@@ -6,6 +6,13 @@ format) which then replaces the target in one rename. A crash, a full disk or a
 refused write therefore never leaves half a file where a good one was, and the
 failure comes back as an :class:`ExportError` whose message names the file and
 the reason, ready for a message box.
+
+Writers must *raise* when they fail: Qt's writers (``QImage.save``, ``QPainter.end``
+on a ``QPdfWriter``) only return False, so the figure writers render into memory,
+check those results, and write the bytes with Python, whose writes raise OSError
+(a full disk is ENOSPC). :func:`save_file` also refuses to rename an empty
+temporary file into place, the last line of defence against a writer that failed
+silently.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ import errno
 import json
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nnfs_gui.core.atomic import write_atomic
@@ -51,25 +59,49 @@ def save_file(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Run ``write(tmp_path)`` and move the result to ``path`` atomically.
 
     Raises ExportError (never a bare OSError) naming the file and the reason;
-    the previous content of ``path``, if any, is left untouched on failure.
+    the previous content of ``path``, if any, is left untouched on failure, and
+    an empty result is a failure (a writer that failed without raising).
     """
     path = Path(path).expanduser()
     if path.is_dir():
         raise ExportError(f"Could not save {path}: the path is a folder, not a file.")
     mode = _file_mode(path)
 
-    def write_with_mode(tmp: Path) -> None:
+    def write_checked(tmp: Path) -> None:
         write(tmp)
+        if tmp.stat().st_size == 0:
+            raise ExportError(f"Could not save {path}: the writer produced an empty file.")
         os.chmod(tmp, mode)  # mkstemp makes 0600 files; exports are ordinary files
 
+    with export_errors(path):
+        return write_atomic(path, write_checked)
+
+
+@contextmanager
+def export_errors(path: Path) -> Iterator[None]:
+    """Turn what a writer raises into an ExportError naming ``path`` and the reason."""
     try:
-        return write_atomic(path, write_with_mode)
+        yield
     except ExportError:
         raise
     except OSError as e:
         raise ExportError(f"Could not save {path}: {describe_os_error(e)}.") from None
     except (ValueError, RuntimeError) as e:
         raise ExportError(f"Could not save {path}: {e}") from None
+
+
+@contextmanager
+def naming(path: str | Path) -> Iterator[None]:
+    """Make an ExportError raised while preparing ``path``'s content name that file."""
+    try:
+        yield
+    except ExportCancelled:
+        raise
+    except ExportError as e:
+        text = str(e)
+        if str(path) in text:
+            raise
+        raise ExportError(f"Could not save {path}: {text[:1].lower()}{text[1:]}") from None
 
 
 def _read_umask() -> int:
