@@ -60,9 +60,11 @@ def save_file(path: str | Path, write: Callable[[Path], None]) -> Path:
 
     def write_with_mode(tmp: Path) -> None:
         write(tmp)
-        os.chmod(tmp, mode)  # mkstemp makes 0600 files; exports are ordinary files
+        os.chmod(tmp, mode)  # a replaced file keeps its permissions
 
     try:
+        # One temporary name only: a writer that is atomic itself (save_model) sees
+        # write_atomic's temp name and writes it directly instead of nesting another.
         return write_atomic(path, write_with_mode)
     except ExportError:
         raise
