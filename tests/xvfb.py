@@ -6,8 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from tests.guest import guest_env, is_guest
 
 SCREEN = "1600x1000x24"
 
@@ -16,14 +19,24 @@ class XServer:
     def __init__(self, display: str, proc: subprocess.Popen):
         self.display = display
         self.proc = proc
+        self._guest: Path | None = None
 
     def env(self, **extra: str) -> dict[str, str]:
+        """The environment for a process on this screen: the caller's, made a guest
+        (its own HOME and settings) unless it already is one, then ``extra``."""
         env = dict(os.environ)
         env.pop("QT_QPA_PLATFORM", None)
         env.pop("WAYLAND_DISPLAY", None)
         env["DISPLAY"] = self.display
+        if not is_guest(env):   # used outside pytest (scripts/make_screenshot.py)
+            env.update(guest_env(self._own_guest()))
         env.update(extra)
         return env
+
+    def _own_guest(self) -> Path:
+        if self._guest is None:
+            self._guest = Path(tempfile.mkdtemp(prefix="nnfs-gui-xvfb-"))
+        return self._guest
 
     def grab(self, path: Path) -> Path:
         """Save the whole X screen as PNG (a separate Qt process reads the root window)."""
@@ -44,6 +57,13 @@ class XServer:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.stop_guest()
+
+    def stop_guest(self) -> None:
+        """Remove the home this server made for callers outside pytest, if any."""
+        if self._guest is not None:
+            shutil.rmtree(self._guest, ignore_errors=True)
+            self._guest = None
 
 
 def start_xvfb() -> XServer:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import heapq
 import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from nnfs_gui.core.errors import SHOWN_ITEMS, bounded, short_repr, some_of
+from nnfs_gui.core.jsonio import JsonFileError, parse_json_text, read_json_file
 
 SCHEMA_VERSION = 1
 
@@ -31,7 +35,12 @@ MAX_NEURONS = 512
 
 
 class ConfigError(ValueError):
-    """A setting is out of range; the message names field, value and what is allowed."""
+    """A setting is out of range or a config does not load; the message names the
+    field, the value and what is allowed (or the file and the problem), on one line
+    of at most a few hundred characters, whatever the file held."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(bounded(message))
 
 
 @dataclass(frozen=True)
@@ -209,7 +218,7 @@ class Config:
         version = data.pop("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
             raise ConfigError(
-                f"schema_version: {version!r} is not supported (this app reads "
+                f"schema_version: {short_repr(version)} is not supported (this app reads "
                 f"{SCHEMA_VERSION})")
         unknown = set(data) - set(field_names())
         if unknown:
@@ -220,11 +229,12 @@ class Config:
         return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
-    def from_json(cls, text: str) -> Config:
+    def from_json(cls, text: str, source: str = "config") -> Config:
+        """The Config in a JSON text; ``source`` names it in error messages."""
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ConfigError(f"config: not valid JSON ({e})") from None
+            data = parse_json_text(text, source)
+        except JsonFileError as e:
+            raise ConfigError(str(e)) from None
         return cls.from_dict(data)
 
     def save(self, path: str | Path) -> None:
@@ -234,11 +244,15 @@ class Config:
 
     @classmethod
     def load(cls, path: str | Path) -> Config:
+        """The Config in a JSON file; every failure is a ConfigError naming the file."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as e:
-            raise ConfigError(f"config file {path}: {e.strerror or e}") from None
-        return cls.from_json(text)
+            data = read_json_file(path, "config file")
+        except JsonFileError as e:
+            raise ConfigError(str(e)) from None
+        try:
+            return cls.from_dict(data)
+        except ConfigError as e:
+            raise ConfigError(f"config file {path}: {e}") from None
 
 
 def field_names() -> tuple[str, ...]:
@@ -270,27 +284,37 @@ def _check_field(f: dataclasses.Field, value: Any) -> None:
 
 def _check_bool(name: str, value: Any, s: Spec) -> None:
     if not isinstance(value, bool):
-        raise ConfigError(f"{name}: expected true or false, got {value!r}")
+        raise ConfigError(f"{name}: expected true or false, got {short_repr(value)}")
 
 
 def _check_str(name: str, value: Any, s: Spec) -> None:
     if not isinstance(value, str):
-        raise ConfigError(f"{name}: expected a string, got {value!r}")
+        raise ConfigError(f"{name}: expected a string, got {short_repr(value)}")
     if s.choices is not None and value not in s.choices:
-        raise ConfigError(f"{name}: {value!r} is not one of {', '.join(s.choices)}")
+        raise ConfigError(f"{name}: {short_repr(value)} is not one of {', '.join(s.choices)}")
 
 
 def _check_int(name: str, value: Any, s: Spec) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name}: expected a whole number{_allowed(s)}, got {value!r}")
+        raise ConfigError(f"{name}: expected a whole number{_allowed(s)}, "
+                          f"got {short_repr(value)}")
     _check_range(name, value, s)
 
 
 def _check_float(name: str, value: Any, s: Spec) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value):
-        raise ConfigError(f"{name}: expected a finite number{_allowed(s)}, got {value!r}")
+            or not _is_finite(value):
+        raise ConfigError(f"{name}: expected a finite number{_allowed(s)}, "
+                          f"got {short_repr(value)}")
     _check_range(name, value, s)
+
+
+def _is_finite(value: int | float) -> bool:
+    """math.isfinite, also for whole numbers beyond a float's range (10**400)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _allowed(s: Spec) -> str:
@@ -299,17 +323,19 @@ def _allowed(s: Spec) -> str:
 
 def _check_range(name: str, value: float, s: Spec) -> None:
     if (s.lo is not None and value < s.lo) or (s.hi is not None and value > s.hi):
-        raise ConfigError(f"{name}: {value!r} is outside the allowed range {s.lo}..{s.hi}")
+        raise ConfigError(f"{name}: {short_repr(value)} is outside the allowed range "
+                          f"{s.lo}..{s.hi}")
 
 
 def _check_hidden(name: str, value: Any, s: Spec) -> None:
     if not isinstance(value, tuple) or not 1 <= len(value) <= MAX_HIDDEN_LAYERS:
         raise ConfigError(
-            f"{name}: expected a list of 1 to {MAX_HIDDEN_LAYERS} layer sizes, got {value!r}")
+            f"{name}: expected a list of 1 to {MAX_HIDDEN_LAYERS} layer sizes, "
+            f"got {short_repr(value)}")
     for n in value:
         if isinstance(n, bool) or not isinstance(n, int):
             raise ConfigError(f"{name}: layer sizes must be whole numbers{_allowed(s)}, "
-                              f"got {value!r}")
+                              f"got {short_repr(value)}")
         _check_range(name, n, s)
 
 
@@ -319,9 +345,12 @@ _CHECKS = {"bool": _check_bool, "str": _check_str, "int": _check_int, "float": _
 
 
 def _unknown_keys_message(what: str, unknown: set[str]) -> str:
-    """'unknown key(s): lerning_rate (did you mean learning_rate?)'."""
+    """'unknown key(s): lerning_rate (did you mean learning_rate?)'; a file with a
+    million unknown keys gets the first few and a count, not a megabyte line."""
+    first = heapq.nsmallest(SHOWN_ITEMS, unknown)
     names = []
-    for key in sorted(unknown):
-        close = difflib.get_close_matches(key, field_names(), n=1)
+    for key in first:
+        close = difflib.get_close_matches(key[:100], field_names(), n=1)
         names.append(f"{key} (did you mean {close[0]}?)" if close else key)
-    return f"unknown {what}(s): {', '.join(names)}"
+    names += [""] * (len(unknown) - len(first))  # counted, not shown
+    return f"unknown {what}(s): {some_of(names, SHOWN_ITEMS)}"

@@ -260,7 +260,8 @@ class ExportController(QObject):
         settings = self.window.settings
         value = (settings.value(LAST_FOLDER_KEY) if settings is not None
                  else self._memory_settings.get(LAST_FOLDER_KEY))
-        if value and Path(value).is_dir():
+        # A hand-edited settings file can hold a list or a number here: ignore it.
+        if isinstance(value, str) and value and Path(value).is_dir():
             return Path(value)
         home = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
         return Path(home) if home and Path(home).is_dir() else Path.home()

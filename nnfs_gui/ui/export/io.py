@@ -71,8 +71,10 @@ def save_file(path: str | Path, write: Callable[[Path], None]) -> Path:
         write(tmp)
         if tmp.stat().st_size == 0:
             raise ExportError(f"Could not save {path}: the writer produced an empty file.")
-        os.chmod(tmp, mode)  # mkstemp makes 0600 files; exports are ordinary files
+        os.chmod(tmp, mode)  # a replaced file keeps its permissions
 
+    # One temporary name only: a writer that is atomic itself (save_model) sees
+    # write_atomic's temp name and writes it directly instead of nesting another.
     with export_errors(path):
         return write_atomic(path, write_checked)
 
