@@ -76,7 +76,8 @@ class BookRun(NamedTuple):
     """What a book-mode run starts from; unpacks as (model, x_train, y_train, x_val, y_val).
 
     Labels are int64 (the book's are uint8; the values and all results are the same).
-    The run's random stream is `model.num.rng` (a BookRandom).
+    x_val/y_val: the book's test set as drawn right after the weights (BOOK_TEST_SAMPLES
+    per class). The run's random stream is `model.num.rng` (a BookRandom).
     """
 
     model: Model
@@ -87,7 +88,8 @@ class BookRun(NamedTuple):
 
 
 # Every book script that tests on spiral data draws its test set with samples=100
-# (chapters 11, 14, 15 and 16), whatever the size of its training set.
+# (chapters 11, 14, 15 and 16), whatever the size of its training set (chapter 15
+# trains on 1000). Book mode draws its test sets so, from either book generator.
 BOOK_TEST_SAMPLES = 100
 
 
@@ -109,8 +111,9 @@ def draw_book_test_data(config, random_state: BookRandom) -> tuple[np.ndarray, n
 
 
 def make_book_run(config) -> BookRun:
-    """Training data, weights and validation data drawn in the book's order from
-    `BookRandom(config.seed)` (the book's seed is 0)."""
+    """Training data and weights drawn in the book's order from `BookRandom(config.seed)`
+    (the book's seed is 0), and a validation set drawn from a fork of that stream, so
+    the run's own stream goes on to the dropout masks as the book's does."""
     random_state = BookRandom(config.seed)
     x_train, y_train = draw_book_data(config, random_state)
     model = Model.from_config(config, n_inputs=2, n_outputs=config.classes, rng=random_state)
