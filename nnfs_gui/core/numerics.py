@@ -69,6 +69,15 @@ class BookRandom:
     def permutation(self, n: int) -> np.ndarray:
         return self.state.permutation(n)
 
+    def fork(self) -> BookRandom:
+        """An independent copy at this point of the stream: it gives the draws this
+        stream would give next, and drawing from it leaves this stream where it is."""
+        twin = BookRandom.__new__(BookRandom)
+        twin.state = np.random.RandomState(0)  # any seed: set_state replaces it
+        # get_state includes the cached second normal of randn's polar method.
+        twin.state.set_state(self.state.get_state())
+        return twin
+
 
 class BookNumerics(Numerics):
     """Book mode: float32 arrays, `dot` in float64 rounded to float32, draws from a

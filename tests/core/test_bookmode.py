@@ -5,15 +5,15 @@ import pytest
 
 from nnfs_gui import paths
 from nnfs_gui.core.bookmode import (
+    BOOK_TEST_SAMPLES,
     BookRandom,
     book_spiral_data,
     book_vertical_data,
-    draw_book_data,
     draw_book_validation,
     make_book_run,
 )
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.model import Model
+from tests.book_reference import book_reference_run
 
 PRESETS = ("book-ch11", "book-ch14", "book-ch15", "book-ch16")
 
@@ -76,84 +76,42 @@ def test_book_data_types_and_repeatability():
     assert xv[:, 1].std() == pytest.approx(0.1, rel=0.1)
 
 
-def reference_book_epochs(samples, epochs, keep, l2, lr, decay):
-    """The book's ch. 15 loop written out with nnfs.init()'s rules (independent of the
-    app's classes): data, weights, then per epoch one dropout mask; Adam."""
-    rs = np.random.RandomState(0)
-
-    def randn(*shape):
-        return rs.randn(*shape).astype(np.float32)
-
-    def dot(a, b):
-        return np.dot(a.astype(np.float64), b.astype(np.float64)).astype(np.float32)
-
-    x = np.zeros((samples * 3, 2), dtype=np.float32)
-    y = np.zeros(samples * 3, dtype=np.uint8)
-    for c in range(3):
-        r = np.linspace(0.0, 1, samples)
-        t = np.linspace(c * 4, (c + 1) * 4, samples) + randn(samples) * 0.2
-        x[samples * c:samples * (c + 1)] = np.c_[r * np.sin(t * 2.5), r * np.cos(t * 2.5)]
-        y[samples * c:samples * (c + 1)] = c
-    params = [0.01 * randn(2, 64), np.zeros((1, 64), np.float32),
-              0.01 * randn(64, 3), np.zeros((1, 3), np.float32)]
-    moments = [[np.zeros_like(p), np.zeros_like(p)] for p in params]
-    losses = []
-    for it in range(epochs):
-        w1, b1, w2, b2 = params
-        z1 = dot(x, w1) + b1
-        a1 = np.maximum(0, z1)
-        mask = rs.binomial(1, keep, size=a1.shape) / keep
-        d1 = a1 * mask
-        z2 = dot(d1, w2) + b2
-        e = np.exp(z2 - np.max(z2, axis=1, keepdims=True))
-        p = e / np.sum(e, axis=1, keepdims=True)
-        data = np.mean(-np.log(np.clip(p, 1e-7, 1 - 1e-7)[range(len(p)), y]))
-        reg = 0 + l2 * np.sum(w1 * w1) + l2 * np.sum(b1 * b1)
-        losses.append(float(data + reg))
-        g = p.copy()
-        g[range(len(g)), y] -= 1
-        g = g / len(g)
-        dw2, db2 = dot(d1.T, g), np.sum(g, axis=0, keepdims=True)
-        da = dot(g, w2.T) * mask
-        da[z1 <= 0] = 0
-        dw1, db1 = dot(x.T, da), np.sum(da, axis=0, keepdims=True)
-        dw1 += 2 * l2 * w1
-        db1 += 2 * l2 * b1
-        rate = lr * (1.0 / (1.0 + decay * it))
-        for k, grad in enumerate((dw1, db1, dw2, db2)):
-            m, v = moments[k]
-            m = 0.9 * m + (1 - 0.9) * grad
-            v = 0.999 * v + (1 - 0.999) * grad ** 2
-            moments[k] = [m, v]
-            params[k] += -rate * (m / (1 - 0.9 ** (it + 1))) / (
-                np.sqrt(v / (1 - 0.999 ** (it + 1))) + 1e-7)
-    return losses, params, rs.randn()
-
-
 def test_dropout_and_l2_run_matches_the_book_loop_bit_for_bit():
     """Chapter 15 semantics: masks from the same stream each epoch, float64 mask path."""
     config = preset("book-ch15").replace(samples=40, validation="fresh")
-    losses, params, next_draw = reference_book_epochs(40, 30, 0.9, 5e-4, 0.05, 5e-5)
-    random_state = BookRandom(0)
-    x, y = draw_book_data(config, random_state)
-    model = Model.from_config(config, 2, 3, rng=random_state)
-    mine = [model.train_epoch(x, y).loss for _ in range(30)]
-    assert mine == losses
-    for a, b in zip(model.get_params(), params, strict=True):
+    reference = book_reference_run(40, 3, 30, dropout=0.1, l2=5e-4, lr=0.05, decay=5e-5)
+    run = make_book_run(config)
+    mine = [run.model.train_epoch(run.x_train, run.y_train).loss for _ in range(30)]
+    assert mine == reference.loss
+    for a, b in zip(run.model.get_params(), reference.params, strict=True):
         np.testing.assert_array_equal(a, b)
-    assert random_state.state.randn() == next_draw  # the stream was used as the book does
+    # After the masks the run's stream gives the book's test set.
+    val_loss, val_acc = run.model.evaluate(*draw_book_validation(config, run.model))
+    assert (val_acc, val_loss) == (reference.test_acc, reference.test_loss)
 
 
-def test_draw_book_validation_continues_the_run_stream():
-    config = preset("book-ch11").replace(samples=30)
+def test_validation_set_comes_from_a_fork_and_leaves_the_mask_stream_alone():
+    """The per-epoch validation set is the book's test set as drawn right after the
+    weights (100 per class), taken from a fork: the run's stream still stands right
+    after the weights, where the book draws its first dropout mask."""
+    config = preset("book-ch15").replace(samples=30)
     run = make_book_run(config)
     expected = BookRandom(0)
     book_spiral_data(30, 3, expected)  # training set
     expected.randn(2, 64), expected.randn(64, 3)  # weights
-    x_val, _ = book_spiral_data(30, 3, expected)  # the pre-drawn validation set
+    after_weights = expected.fork()
+    x_val, _ = book_spiral_data(BOOK_TEST_SAMPLES, 3, expected)
     np.testing.assert_array_equal(run.x_val, x_val)
-    x_next, _ = book_spiral_data(30, 3, expected)
-    np.testing.assert_array_equal(draw_book_validation(config, run.model)[0], x_next)
+    assert run.model.num.rng.state.binomial(1, 0.9, 500).tolist() == \
+        after_weights.state.binomial(1, 0.9, 500).tolist()
+
+
+def test_fork_gives_the_next_draws_without_moving_the_stream():
+    stream = BookRandom(3)
+    stream.randn(3)  # an odd count leaves a cached normal inside the legacy generator
+    drawn_by_fork = stream.fork().randn(5)
+    np.testing.assert_array_equal(drawn_by_fork, BookRandom(3).randn(8)[3:])
+    np.testing.assert_array_equal(stream.randn(5), drawn_by_fork)
 
 
 @pytest.mark.parametrize("name", PRESETS)
