@@ -64,13 +64,26 @@ def is_data_line(line: str) -> bool:
     return bool(text) and not text.startswith("#")
 
 
+def _data_lines(start: int, block: list[str]) -> tuple[list[int], list[str]]:
+    """(line numbers, lines) of the block's data lines; the common block without blank
+    or comment lines is checked in C (map), not line by line."""
+    stripped = list(map(str.strip, block))
+    if all(stripped) and not any(map(_is_comment, stripped)):
+        return list(range(start, start + len(block))), block
+    keep = [i for i, s in enumerate(stripped) if s and not s.startswith("#")]
+    return [start + i for i in keep], [block[i] for i in keep]
+
+
+def _is_comment(text: str) -> bool:
+    return text[0] == "#"
+
+
 def read_points(layout: Layout, progress=None, cancel: Cancel | None = None) -> Points:
     """Every data row of the file as numbers and label codes."""
     xs, codes, index, first_line = [], [], {}, {}
     skip_header, count = layout.has_header, 0
     for start, block in iter_line_blocks(layout.path, progress, cancel):
-        numbers = [start + i for i, s in enumerate(block) if is_data_line(s)]
-        lines = [block[n - start] for n in numbers]
+        numbers, lines = _data_lines(start, block)
         if skip_header and lines:
             numbers, lines, skip_header = numbers[1:], lines[1:], False
         if not lines:
@@ -92,6 +105,8 @@ def read_points(layout: Layout, progress=None, cancel: Cancel | None = None) -> 
 
 def _check_widths(layout: Layout, numbers: list[int], rows: list[list[str]]) -> None:
     want = len(layout.names)
+    if set(map(len, rows)) == {want}:
+        return
     for n, row in zip(numbers, rows, strict=True):
         if len(row) != want:
             few = "missing columns" if len(row) < want else "extra columns"
@@ -101,7 +116,7 @@ def _check_widths(layout: Layout, numbers: list[int], rows: list[list[str]]) -> 
 
 def _numbers(layout: Layout, numbers: list[int], texts: tuple[str, ...], j: int) -> np.ndarray:
     try:
-        values = np.array([float(s) for s in texts])
+        values = np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
     except ValueError:
         values = None
     bad = _first_bad(texts, values)

@@ -108,10 +108,11 @@ def _blocks(f, path, progress, cancel, max_lines) -> Iterator[tuple[int, list[st
             raise DataFileError(path, "holds binary data (a NUL byte), not CSV text",
                                 line_no + data[:nul].count(b"\n"))
         text = partial + _decode(decoder, data, final, path, line_no, partial)
+        if "\r" in text:  # Windows line ends; a lone \r at a block's end waits in partial
+            text = text.replace("\r\n", "\n")
         lines = text.split("\n")
         partial = "" if final else lines.pop()
-        _check_text(lines, partial, path, line_no)
-        lines = [s[:-1] if s.endswith("\r") else s for s in lines]
+        _check_text(lines, partial, path, line_no, wide)
         if final and lines == [""]:
             lines = []
         if max_lines is not None and line_no - 1 + len(lines) >= max_lines:
@@ -139,15 +140,18 @@ def _decode(decoder, data: bytes, final: bool, path, line_no: int, partial: str)
                                   f"(or UTF-16 with a byte order mark)", line) from None
 
 
-def _check_text(lines: list[str], partial: str, path, line_no: int) -> None:
-    """Binary data and over-long lines, found before anything is parsed."""
-    for i, line in enumerate(lines):
-        if len(line) > MAX_LINE_CHARS:
-            raise DataFileError(path, f"the line is {len(line):,} characters long; at most "
-                                      f"{MAX_LINE_CHARS:,} are read", line_no + i)
-        if "\x00" in line:
-            raise DataFileError(path, "holds binary data (a NUL byte), not CSV text",
-                                line_no + i)
+def _check_text(lines: list[str], partial: str, path, line_no: int, wide: bool) -> None:
+    """Binary data and over-long lines, found before anything is parsed (walked line
+    by line only when a block has such a line: the checks run in C otherwise)."""
+    too_long = lines and max(map(len, lines)) > MAX_LINE_CHARS
+    if too_long or (wide and any("\x00" in s for s in lines)):
+        for i, line in enumerate(lines):
+            if len(line) > MAX_LINE_CHARS:
+                raise DataFileError(path, f"the line is {len(line):,} characters long; at "
+                                          f"most {MAX_LINE_CHARS:,} are read", line_no + i)
+            if "\x00" in line:
+                raise DataFileError(path, "holds binary data (a NUL byte), not CSV text",
+                                    line_no + i)
     if len(partial) > MAX_LINE_CHARS:
         raise DataFileError(path, f"a line longer than {MAX_LINE_CHARS:,} characters "
                                   f"(binary data, or no line breaks)", line_no + len(lines))
