@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  nnfs-gui --headless --config run.json --epochs 2000 --out results/ "
             "--export png,svg,csv\n"
             "  nnfs-gui --headless --preset ch11-overfit --epochs 2000 --out A\n"
+            "  nnfs-gui --headless --data moons.csv --epochs 500 --out D\n"
             "  nnfs-gui --headless --init-model A/model.npz --epochs 100 --out B\n"
             "                                             B continues A for 100 more epochs"
         ),
@@ -43,6 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="headless: continue the run saved in FILE (a model.npz from --out "
                         "or Save model): its weights, optimizer state, epoch and settings; "
                         "not with --preset/--config (the saved settings win)")
+    data = p.add_argument_group("your own data (CSV or TSV: feature columns and a label)")
+    data.add_argument("--data", metavar="TRAIN.csv",
+                      help="train on the points in this file instead of a generated set "
+                           "(2-8 classes; more than two feature columns go through PCA)")
+    data.add_argument("--val-data", metavar="VAL.csv",
+                      help="validation points with the same columns (default: the config's "
+                           "validation strategy holds rows of TRAIN.csv out)")
+    data.add_argument("--label-column", metavar="NAME|INDEX",
+                      help="the label column by header name or 0-based index (default: "
+                           "the last column holding words, else the last column)")
+    data.add_argument("--features", metavar="A,B",
+                      help="the feature columns by name or 0-based index (default: every "
+                           "other column)")
     p.add_argument("--epochs", type=int, metavar="N",
                    help="the last epoch: epochs 0..N run, as the book's range(N + 1) "
                         "(default: the config's limit); with --init-model, N more epochs "

@@ -34,6 +34,8 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from nnfs_gui.core.atomic import write_text_atomic
 from nnfs_gui.core.config import Config, ConfigError
 from nnfs_gui.core.serialization import ModelFileError, SavedModel, read_model
@@ -65,13 +67,14 @@ def run_headless(args) -> int:
     try:
         init = load_init_model(args.init_model)
         config = run_config(args, init)
+        config, split = own_data(args, config, init)
         rows = parse_exports(args.export)
         out_dir = output_dir(args.out, rows)
         export_figures = figure_exporter(rows)
     except UsageError as e:
         print(f"nnfs-gui: {e}", file=sys.stderr)
         return EXIT_USAGE
-    trainer = Trainer(config) if init is None else Trainer(config, init=init)
+    trainer = Trainer(config, split=split) if init is None else Trainer(config, init=init)
     train_printing(trainer, args.print_every)
     final = trainer.evaluate_final()
     print(validation_line(final["val_acc"], final["val_loss"]))
@@ -128,6 +131,26 @@ def load_run_config(args) -> Config:
         return config.replace(epochs=args.epochs)
     except ConfigError as e:
         raise UsageError(f"--epochs {args.epochs}: {e}") from None
+
+
+def own_data(args, config: Config, init: SavedModel | None):
+    """(config, split): with ``--data``, the file's points (classes set to the file's
+    count; validation from --val-data or the config's strategy), else (config, None).
+    A bad file is a one-line usage error naming the file, the line and the column."""
+    if not getattr(args, "data", None):
+        return config, None
+    if init is not None:
+        raise UsageError("--init-model continues on its own data; drop --data")
+    from nnfs_gui.core.tabular import DataFileError, load_data
+
+    features = args.features.split(",") if args.features else None
+    try:
+        data = load_data(args.data, args.label_column, features, args.val_data)
+        config = config.replace(classes=data.n_classes)
+    except (DataFileError, ConfigError) as e:
+        raise UsageError(str(e)) from None
+    rng = np.random.default_rng(config.seed)
+    return config, data.split(config.validation, config.val_fraction, rng)
 
 
 def preset_names() -> list[str]:
