@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow
 from nnfs_gui.core.config import Config, spec
 from nnfs_gui.ui import presets
 from nnfs_gui.ui.compare import ComparePane, figures_text, partner_config
+from nnfs_gui.ui.draw_mode import install_draw_mode
+from nnfs_gui.ui.import_dialog import install_import_action
 from nnfs_gui.ui.session import RunSession
 from nnfs_gui.ui.window_layout import build_body, build_menus, fill_presets, install_exports
 
@@ -49,6 +51,8 @@ class MainWindow(QMainWindow):
         self._coarse_timer = QTimer(self, singleShot=True, interval=FINE_AFTER_MS)
         self._coarse_timer.timeout.connect(lambda: self._each("set_grid_size", FINE_GRID))
         install_exports(self)
+        install_import_action(self)
+        self.draw_mode = install_draw_mode(self)
         self._restore_geometry()
         self.session.new_run()
         if message:
@@ -121,7 +125,7 @@ class MainWindow(QMainWindow):
     def new_run(self) -> None:
         """Start a new run of the current config; frames of older runs are ignored."""
         self.banner.hide()
-        self.session.new_run()
+        self.session.new_run(split=self.session.split)   # imported or drawn points stay
 
     def start_from(self, saved) -> None:
         """Continue a saved model (core.serialization.SavedModel): its settings in the

@@ -89,11 +89,12 @@ class RunSession(QObject):
         (else the config's own data). Frames of older runs are ignored from now on."""
         self._start(p.StartRun(self._next_run_id(), config or self.config, split))
 
-    def start_from(self, saved) -> None:
+    def start_from(self, saved, split: DataSplit | None = None) -> None:
         """A new run that continues a saved model (core.serialization.SavedModel:
-        weights, optimizer state, epoch), paused on its first frame."""
+        weights, optimizer state, epoch), paused on its first frame; on ``split``
+        if given (drawn points: the model goes on learning on the new data)."""
         self.pause()
-        self._start(p.StartRun(self._next_run_id(), saved.config, None, saved))
+        self._start(p.StartRun(self._next_run_id(), saved.config, split, saved))
 
     def _next_run_id(self) -> int:
         self.run_id += 1

@@ -33,6 +33,7 @@ class DecisionView(QWidget):
     """Regions, points, a show-which-points control and a hard-regions toggle."""
 
     interacting = Signal()   # the user pans or zooms: the window asks for a coarse grid
+    data_clicked = Signal(float, float, object)  # x, y in data units, the click (draw mode)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +55,7 @@ class DecisionView(QWidget):
         self.hard_box, self.show_buttons = self._build_toggles()
         self._layout(self._toggle_row())
         self.plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self.interacting.emit())
+        self.graphics.scene().sigMouseClicked.connect(self._on_scene_click)
 
     # -- construction --------------------------------------------------------------
     def _setup_plot(self) -> None:
@@ -139,6 +141,13 @@ class DecisionView(QWidget):
     def image_rgb(self) -> np.ndarray | None:
         """(h, w, 3) uint8 of the regions as painted, row 0 = lowest y."""
         return self.image.image
+
+    def _on_scene_click(self, event) -> None:
+        """A click inside the plot area, in data units (ui/draw_mode.py listens)."""
+        box = self.plot.getViewBox()
+        if box.sceneBoundingRect().contains(event.scenePos()):
+            at = box.mapSceneToView(event.scenePos())
+            self.data_clicked.emit(at.x(), at.y(), event)
 
     # -- drawing ---------------------------------------------------------------------
     def _repaint(self) -> None:
