@@ -200,9 +200,10 @@ class DrawMode(QObject):
         self.window.status.message("Drawn points: the model goes on learning on them.")
 
     def _preview(self, split: DataSplit) -> None:
-        """The points without regions (there is no run on them yet)."""
+        """The points without regions (there is no run on them yet), in the frame of
+        the current run so the next click lands where the user aims."""
         have = [a for a in (split.x_train, split.x_val) if len(a)]
-        extent = data_extent(*have) if have else self.window.session.extent
+        extent = self.window.session.extent or (data_extent(*have) if have else None)
         self.view.reset(SimpleNamespace(x_train=split.x_train, y_train=split.y_train,
                                         x_val=split.x_val, y_val=split.y_val,
                                         extent=extent or (-1.0, 1.0, -1.0, 1.0)))
