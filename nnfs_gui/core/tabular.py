@@ -282,3 +282,26 @@ def _matching_columns(p: Preview, pv: Preview, label_idx: int,
                                      f"{p.path} has {len(p.names)}: the features must be "
                                      f"the same")
     return label_idx, list(feat)
+
+
+# -- a loading process (the window's import runs here, away from its GIL) ------------------
+def serve_one_load(conn) -> None:
+    """Read one request ``(path, label, features, val_path)`` from ``conn`` (a
+    multiprocessing Connection), load it, and answer ``("progress", fraction)`` messages
+    then ``("done", ImportedData)`` or ``("error", message)``. A thread in the window
+    made its event loop stall up to ~0.4 s on this 2-core machine (the parser's C calls
+    hold the GIL); a process leaves the window's thread alone."""
+    path, label, features, val_path = conn.recv()
+    last = [-1]
+
+    def progress(fraction: float) -> None:
+        percent = int(fraction * 100)
+        if percent != last[0]:
+            last[0] = percent
+            conn.send(("progress", fraction))
+    try:
+        conn.send(("done", load_data(path, label, features, val_path, progress)))
+    except DataFileError as e:
+        conn.send(("error", str(e)))
+    except Exception as e:  # noqa: BLE001 - the window shows it as one line
+        conn.send(("error", f"could not import {path}: {type(e).__name__}: {e}"))

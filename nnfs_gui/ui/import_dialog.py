@@ -2,13 +2,20 @@
 
 The dialog previews the first rows, lets the user pick the label column and two
 feature columns (or all numeric columns through PCA), and an optional validation
-file. Loading runs on a QThread (``ImportWorker``): the file is read in blocks
-(core/tabular.py) with a progress bar and Cancel, so the window keeps painting
-while a million rows load. A bad file is one message in the dialog; the window
-keeps its data and its run.
+file. Loading runs in a child process that a QThread (``ImportWorker``) waits on:
+the file is read in blocks (core/tabular.py) with a progress bar and Cancel, so
+the window keeps painting while a million rows load. (A loading thread was tried
+first: the parser's C calls hold the GIL, and the window's event loop stalled up
+to 0.38 s while loading; a quiet window's largest gap was 35 ms.) A bad file is
+one message in the dialog; the window keeps its data and its run.
 """
 
 from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection
 
 import numpy as np
 from PySide6.QtCore import QThread, Signal
@@ -31,16 +38,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnfs_gui.core.tabular import DataFileError, ImportCancelled, ImportedData, load_data, preview
+from nnfs_gui.core.tabular import DataFileError, ImportedData, preview
 from nnfs_gui.ui.draw_mode import start_on_points
+from nnfs_gui.ui.worker import PACKAGE_ROOT
 
 SHOWN_ROWS = 20
 FILE_FILTER = "Data files (*.csv *.tsv *.tab *.txt);;All files (*)"
+POLL_S = 0.05     # how often the waiting thread looks at the cancel flag
+CHILD_CODE = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+              "from multiprocessing.connection import Connection; "
+              "from nnfs_gui.core.tabular import serve_one_load; "
+              "serve_one_load(Connection(int(sys.argv[1])))")
 
 
 class ImportWorker(QThread):
-    """Loads files off the GUI thread; emits ``progress(percent)``, then ``loaded`` or
-    ``failed(message)`` (a cancel fails with 'Import cancelled.')."""
+    """Loads files in a child process (core.tabular.serve_one_load) and waits for it on
+    this thread; emits ``progress(percent)``, then ``loaded(ImportedData)`` or
+    ``failed(message)`` (a cancel ends the process: 'Import cancelled.')."""
 
     progress = Signal(int)
     loaded = Signal(object)     # ImportedData
@@ -50,29 +64,45 @@ class ImportWorker(QThread):
         super().__init__(parent)
         self.args = (path, label, features, val_path)
         self._cancelled = False
-        self._percent = -1
 
     def cancel(self) -> None:
         self._cancelled = True
 
     def run(self) -> None:
+        ours, theirs = socket.socketpair()
+        with theirs:
+            proc = subprocess.Popen([sys.executable, "-c", CHILD_CODE, PACKAGE_ROOT,
+                                     str(theirs.fileno())], pass_fds=(theirs.fileno(),),
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        conn = Connection(ours.detach())
         try:
-            data = load_data(*self.args, progress=self._report,
-                             cancel=lambda: self._cancelled)
-        except ImportCancelled:
-            self.failed.emit("Import cancelled.")
-        except DataFileError as e:
-            self.failed.emit(str(e))
-        except Exception as e:  # noqa: BLE001 - never a traceback in the window
-            self.failed.emit(f"Could not import: {type(e).__name__}: {e}")
-        else:
-            self.loaded.emit(data)
+            conn.send(self.args)
+            self._follow(conn)
+        except (EOFError, OSError):
+            self.failed.emit(f"The import process ended unexpectedly (exit code "
+                             f"{proc.poll()}).")
+        finally:
+            conn.close()
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
 
-    def _report(self, fraction: float) -> None:
-        percent = int(fraction * 100)
-        if percent != self._percent:   # ~100 signals, not one per block
-            self._percent = percent
-            self.progress.emit(percent)
+    def _follow(self, conn: Connection) -> None:
+        while True:
+            if self._cancelled:
+                self.failed.emit("Import cancelled.")
+                return
+            if not conn.poll(POLL_S):
+                continue
+            kind, value = conn.recv()
+            if kind == "progress":
+                self.progress.emit(int(value * 100))
+            elif kind == "done":
+                self.loaded.emit(value)
+                return
+            else:
+                self.failed.emit(value)
+                return
 
 
 class ImportDialog(QDialog):
@@ -174,8 +204,9 @@ class ImportDialog(QDialog):
         j = self.label_box.currentIndex()
         labels = sorted({r[j].strip() for r in self.preview.rows if j < len(r)},
                         key=_class_key)
-        shown = ", ".join(f"{c} = {s}" for c, s in enumerate(labels[:8]))
-        self.classes.setText(f"{shown}  (from the first rows)" if shown else "")
+        shown = ", ".join(labels[:8]) + (" ..." if len(labels) > 8 else "")
+        self.classes.setText(f"in the first {len(self.preview.rows)} rows: {shown}; numbered "
+                             f"in sorted order once the whole file is read" if shown else "")
 
     # -- loading -------------------------------------------------------------------------
     def choice(self) -> tuple[int, list[int] | None]:
