@@ -210,7 +210,10 @@ class DrawMode(QObject):
 
     def _on_run_started(self, points) -> None:
         if self._drawn is not None and not _same_points(points.split(), self._drawn):
-            self._drawn = None   # a preset, an import or a reset replaced the drawing
+            # a preset or an import replaced the drawing: its edits are history
+            self._drawn = None
+            self._undo.clear()
+            self._redo.clear()
 
     def _on_click(self, x: float, y: float, event) -> None:
         if not self.active:

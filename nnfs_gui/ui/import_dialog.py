@@ -243,6 +243,13 @@ class ImportDialog(QDialog):
         else:
             self.reject()
 
+    def reject(self) -> None:
+        """Closing the dialog (Escape, the title bar) ends a load under way first."""
+        if self.worker is not None and self.worker.isRunning():
+            self.worker.cancel()
+            self.worker.wait()
+        super().reject()
+
     def _loaded(self, data: ImportedData) -> None:
         self.worker.wait()
         self.imported.emit(data)

@@ -39,7 +39,8 @@ def test_preview_offers_columns_and_the_import_runs_on_the_files_points(qtbot, w
     assert dialog.table.rowCount() == 20 and dialog.table.columnCount() == 4
     assert dialog.label_box.currentText() == "side"
     assert (dialog.x_box.currentText(), dialog.y_box.currentText()) == ("x1", "x2")
-    assert "first 49 rows: left;" in dialog.classes.text()   # 50 lines, one a header; sorted by class
+    # the preview is 50 lines, one a header; the file is sorted by class
+    assert "first 49 rows: left;" in dialog.classes.text()
     dialog.start()
     qtbot.waitUntil(lambda: window.session.points is not None and
                     window.session.points.n_classes == 2, timeout=WAIT_MS)
@@ -131,3 +132,14 @@ def test_cancel_stops_the_load_and_keeps_the_run(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: dialog.error.text() == "Import cancelled.", timeout=WAIT_MS)
     assert dialog.bar.value() < 100 and window.run_id == run_before
     assert dialog.import_button.isEnabled()
+
+
+def test_closing_the_dialog_while_loading_ends_the_load(qtbot, window, tmp_path):
+    path = tmp_path / "million.csv"
+    _million_rows(path)
+    dialog = ImportDialog(window, str(path))
+    qtbot.addWidget(dialog)
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.bar.value() >= 5, timeout=WAIT_MS)
+    dialog.reject()   # Escape or the title bar's close
+    assert not dialog.worker.isRunning()
