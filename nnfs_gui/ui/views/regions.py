@@ -2,10 +2,10 @@
 
 The grid (e.g. 150 x 150) is far coarser than the screen or an export, and drawn
 cell by cell its class boundaries show as stairs of the cell size (4-5 px on
-screen, 8 px in a 1600 px export). Here the class probabilities are interpolated
+screen, 8 px in a 1600 px export). Here the class log-probabilities are interpolated
 bilinearly to the device pixels first, then coloured; where two classes meet, the
-colour blends over about one pixel by the margin between the top two
-probabilities (an antialiased edge, in "hard regions" too).
+colour blends over about one pixel by the margin between the top two (an
+antialiased edge, in "hard regions" too).
 
 ``RegionsItem`` paints the regions at whatever resolution its painter has: on
 screen the widget's pixels, in a PNG export the export's (pyqtgraph's exporters
@@ -17,11 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPainter
 
 from nnfs_gui.ui import palette
 
 MAX_SIDE = 4096      # px: larger paints (huge exports) are drawn at this size, scaled
+PROB_FLOOR = 1e-7    # as the loss clips predictions: log(0) would be -inf
 CACHE_SIZES = 2      # the screen's size and one export size stay painted
 
 
@@ -95,16 +96,30 @@ def _edge_share(margin: np.ndarray) -> np.ndarray:
     return np.clip(share, np.float32(0.5), np.float32(1.0), out=share)
 
 
+def _best_probability(logs: np.ndarray, log_best: np.ndarray) -> np.ndarray:
+    """(h, w) softmax of the interpolated log-probabilities at the winner:
+    1 / sum_c exp(log p_c - log p_best)."""
+    total = np.zeros_like(log_best)
+    for plane in logs:
+        total += np.exp(plane - log_best)
+    return np.float32(1.0) / total
+
+
 def paint_smooth(probs: np.ndarray, height: int, width: int, hard: bool = False) -> np.ndarray:
     """(height, width, 3) uint8 RGB of the (h, w, k) grid's regions, row 0 = lowest y.
 
     Soft: the class colour shaded by confidence (palette.paint_regions' rule);
     hard: flat class colours. Both blend the two leading classes at boundaries.
     """
-    planes = upsample(probs, height, width)
-    k = planes.shape[0]
-    i1, best, i2, second = _top_two(planes)
-    share = _edge_share(best - second)
+    # Log-probabilities are interpolated, not probabilities: near a boundary
+    # log(p1 / p2) is the logit difference, linear in the input for each of a ReLU
+    # network's pieces, so bilinear interpolation puts the boundary where the
+    # model does (probabilities saturate, and would put it on the cells' corners).
+    logs = upsample(np.log(np.maximum(probs, np.float32(PROB_FLOOR))), height, width)
+    k = logs.shape[0]
+    i1, log_best, i2, log_second = _top_two(logs)
+    share = _edge_share(log_best - log_second)
+    best = _best_probability(logs, log_best)
     tint = np.full(best.shape, palette.HARD_TINT, np.float32) if hard \
         else palette.confidence_tint(best, k)
     colors = palette.class_colors_f32(k)
@@ -178,6 +193,8 @@ class RegionsItem(pg.GraphicsObject):
             if len(self._painted) >= CACHE_SIZES:
                 self._painted.pop(next(iter(self._painted)))
             self._painted[size] = image
+        # Painted at (about) device size: a smooth transform only absorbs the rounding.
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         painter.drawImage(self._rect, image)
 
     def _device_size(self, painter) -> tuple[int, int]:
