@@ -2,10 +2,11 @@
 
 Adam's spikes (a loss of 2, or 7.5 after a high learning rate, for one epoch)
 used to set the top of the loss axis and flatten the curves the book draws
-(Fig 11.03). The top now comes from a high quantile of the drawn points in view,
-with headroom; what rises above it is still drawn, runs off the top, and gets a
-small mark there. In log mode the ticks are decades with 2 and 5 between them
-when there is room, never pyqtgraph's crowded 1..9 ("1" over "0.9").
+(Fig 11.03). The top now comes from the drawn curves in view through a running
+median (which drops spikes but keeps the curve's start), with headroom; what
+rises above it is still drawn, runs off the top, and gets a small mark there.
+In log mode the ticks are decades with 2 and 5 between them when there is room,
+never pyqtgraph's crowded 1..9 ("1" over "0.9").
 """
 
 from __future__ import annotations
@@ -15,45 +16,59 @@ from collections.abc import Iterable
 import numpy as np
 import pyqtgraph as pg
 
-TOP_QUANTILE = 0.97   # of the drawn points in view: spikes are a few of thousands
-HEADROOM = 1.15       # above that quantile
+MEDIAN_SHARE = 100    # running-median window: 1/100 of the drawn points in view,
+MEDIAN_MIN, MEDIAN_MAX = 5, 61   # within these (peak decimation keeps ~4,000 points)
+HEADROOM = 1.12       # above the highest smoothed point
 LOG_HEADROOM = 1.3    # the same on a log axis (a factor)
 LOG_FLOOR = 1e-12     # lowest loss a log axis shows
 MIN_LABEL_GAP_PX = 18  # labelled log ticks at least this far apart (9 pt text is ~14 px)
 NICE_LOG_STEPS = ((1,), (1, 2, 5), (1, 2, 3, 4, 5, 6, 7, 8, 9))  # mantissas per level
 
 
-def visible_values(series: Iterable[tuple[np.ndarray, np.ndarray]],
-                   x_range: tuple[float, float]) -> np.ndarray:
-    """Finite y values of ``series`` ((x, y) pairs) whose x lies in ``x_range``."""
-    parts = []
+def visible_curves(series: Iterable[tuple[np.ndarray, np.ndarray]],
+                   x_range: tuple[float, float]) -> list[np.ndarray]:
+    """The finite y values of each (x, y) pair in ``series`` whose x is in ``x_range``."""
+    curves = []
     for x, y in series:
         if x is None or len(x) == 0:
             continue
         x, y = np.asarray(x, float), np.asarray(y, float)
         inside = (x >= x_range[0]) & (x <= x_range[1]) & np.isfinite(y)
-        parts.append(y[inside])
-    return np.concatenate(parts) if parts else np.empty(0)
+        if inside.any():
+            curves.append(y[inside])
+    return curves
 
 
-def robust_top(values: np.ndarray, quantile: float = TOP_QUANTILE,
-               headroom: float = HEADROOM) -> float | None:
-    """A top for the axis: the ``quantile`` of ``values`` times ``headroom``
-    (None when there is nothing to show)."""
-    if len(values) == 0:
+def running_median(y: np.ndarray) -> np.ndarray:
+    """``y`` through a running median about 1/MEDIAN_SHARE of its length wide (odd,
+    MEDIAN_MIN..MEDIAN_MAX points): spikes shorter than half of it vanish, the
+    curve's shape (its start included) stays."""
+    width = int(np.clip(len(y) // MEDIAN_SHARE, MEDIAN_MIN, MEDIAN_MAX)) | 1
+    if len(y) < width:
+        return np.array([np.median(y)])
+    half = width // 2
+    padded = np.pad(y, half, mode="edge")
+    return np.median(np.lib.stride_tricks.sliding_window_view(padded, width), axis=1)
+
+
+def robust_top(curves: list[np.ndarray], headroom: float = HEADROOM) -> float | None:
+    """A top for the axis: the highest point of the curves' running medians, times
+    ``headroom`` (None when there is nothing to show)."""
+    if not curves:
         return None
-    top = float(np.quantile(values, quantile)) * headroom
+    top = max(float(running_median(y).max()) for y in curves) * headroom
     return top if top > 0 else None
 
 
-def log_range(values: np.ndarray) -> tuple[float, float] | None:
-    """(lo, hi) in log10 units for positive ``values``: from the smallest to the robust
-    top, each with a little room, or None if none is positive."""
-    positive = values[values > LOG_FLOOR]
+def log_range(curves: list[np.ndarray]) -> tuple[float, float] | None:
+    """(lo, hi) in log10 units: from the lowest to the highest point of the curves'
+    running medians, each with a little room, or None if nothing is positive."""
+    positive = [y[y > LOG_FLOOR] for y in curves]
+    positive = [y for y in positive if len(y)]
     top = robust_top(positive, headroom=LOG_HEADROOM)
     if top is None:
         return None
-    lo = float(np.min(positive)) / LOG_HEADROOM
+    lo = min(float(running_median(y).min()) for y in positive) / LOG_HEADROOM
     lo_log, hi_log = np.log10(lo), np.log10(max(top, lo * 10 ** 0.3))
     return float(lo_log), float(hi_log)
 
@@ -82,21 +97,22 @@ def log_ticks(lo: float, hi: float, size_px: float,
               min_gap_px: float = MIN_LABEL_GAP_PX) -> list[float]:
     """Tick positions (log10 units) in [lo, hi] for an axis ``size_px`` long: the finest
     of decades / 1-2-5 / 1..9 whose labels stay ``min_gap_px`` apart; when even
-    decades crowd, every 2nd, 5th, 10th ... decade."""
+    decades crowd, every 2nd, 5th, 10th ... decade; on a range too narrow for two
+    of those, round linear steps."""
     lo, hi = sorted((lo, hi))
     px_per_decade = size_px / max(hi - lo, 1e-12)
     best: list[float] = []
-    for mantissas in NICE_LOG_STEPS:
+    for level, mantissas in enumerate(NICE_LOG_STEPS):
         ticks = _ticks_with(mantissas, lo, hi)
-        gaps = np.diff(ticks) * px_per_decade
-        if len(ticks) > 1 and gaps.min() < min_gap_px:
+        if len(ticks) > 1 and np.diff(ticks).min() * px_per_decade < min_gap_px:
+            if level == 0:            # even the decades crowd
+                return _sparse_decades(lo, hi, px_per_decade, min_gap_px)
             break
         best = ticks
         if len(ticks) >= 3:
-            # Enough labels already; finer steps only when the range is under a decade.
-            break
-    if not best:
-        best = _sparse_decades(lo, hi, px_per_decade, min_gap_px)
+            break          # enough labels: finer steps only on ranges under a decade
+    if len(best) < 2:
+        return _linear_steps(lo, hi, px_per_decade, min_gap_px) or best
     return best
 
 
@@ -115,15 +131,28 @@ def _sparse_decades(lo: float, hi: float, px_per_decade: float,
     return []
 
 
+def _linear_steps(lo: float, hi: float, px_per_decade: float,
+                  min_gap_px: float) -> list[float]:
+    """Round values (1, 2, 2.5, 5 x 10^k apart) in [10^lo, 10^hi] as log10 positions,
+    the finest whose labels keep their distance."""
+    a, b = 10.0 ** lo, 10.0 ** hi
+    for exponent in range(int(np.floor(np.log10(b - a))) - 2, int(np.ceil(np.log10(b))) + 1):
+        for m in (1.0, 2.0, 2.5, 5.0):
+            step = m * 10.0 ** exponent
+            values = np.arange(np.ceil(a / step) * step, b + step * 1e-9, step)
+            ticks = np.log10(values[values > 0])
+            if len(ticks) >= 2 and np.diff(ticks).min() * px_per_decade >= min_gap_px:
+                return ticks.tolist()
+    return []
+
+
 def log_label(v: float) -> str:
-    """'0.05', '1', '20', '1e-5', '2e6': a power of ten times 1..9, written plainly."""
-    exponent = int(np.floor(v + 1e-9))
-    mantissa = int(round(10 ** (v - exponent)))
-    if mantissa == 10:
-        exponent, mantissa = exponent + 1, 1
-    if -4 <= exponent <= 4:
-        return f"{mantissa * 10.0 ** exponent:.{max(0, -exponent)}f}"
-    return f"{mantissa}e{exponent}"
+    """The loss 10**v written plainly: '0.05', '1', '20', '1.2', '1e-5', '2e6'."""
+    text = f"{10.0 ** v:.3g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
 
 
 class LossAxis(pg.AxisItem):

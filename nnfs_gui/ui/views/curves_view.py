@@ -329,22 +329,22 @@ class CurvesView(QWidget):
         return [(c.xData, c.yData) for c in items]
 
     def _refit_loss(self) -> None:
-        """Loss range from a high quantile of the drawn points in view, with headroom:
+        """Loss range from the drawn curves in view without their spikes (axis.py):
         a spike runs off the top (and is marked) instead of flattening the curves."""
         if not self.follow_box.isChecked():
             return
         x_range = tuple(self.loss_plot.getViewBox().viewRange()[0])
-        values = axis.visible_values(self._loss_series(), x_range)
+        curves = axis.visible_curves(self._loss_series(), x_range)
         if self.log_box.isChecked():
-            self._fit_log(values)
+            self._fit_log(curves)
             return
-        top = axis.robust_top(values)
+        top = axis.robust_top(curves)
         if top is not None and nice_ceiling(top) != self._loss_hi:
             self._loss_hi = nice_ceiling(top)
             self.loss_plot.setYRange(0, self._loss_hi, padding=0)
 
-    def _fit_log(self, values: np.ndarray) -> None:
-        span = axis.log_range(values)
+    def _fit_log(self, curves: list[np.ndarray]) -> None:
+        span = axis.log_range(curves)
         if span is None:
             return
         lo = np.floor(span[0] / LOG_SNAP) * LOG_SNAP
