@@ -86,3 +86,19 @@ def test_the_best_epoch_line_is_labelled(qtbot):
                  "acc": e / 1e3, "val_acc": e / 2e3})
     assert view.best_line.isVisible()
     assert view.best_line.label.toPlainText() == "best val. epoch 420"
+
+
+@pytest.mark.parametrize("best", [50, 1550])
+def test_the_best_epoch_label_stays_inside_the_plot(qtbot, best):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(520, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    e = np.arange(1600)
+    view.append({"epoch": e, "data_loss": 1 / (1 + e), "val_loss": 0.5 + (e - best) ** 2 / 1e7,
+                 "acc": e / 2e3, "val_acc": e / 2e3})
+    view.loss_plot.setXRange(0, 1600, padding=0)
+    qtbot.wait(10)
+    box = view.loss_plot.getViewBox().sceneBoundingRect()
+    assert box.contains(view.best_line.label.sceneBoundingRect())

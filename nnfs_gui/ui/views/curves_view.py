@@ -149,7 +149,7 @@ class CurvesView(QWidget):
         self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(
             (60, 60, 60), width=1, style=Qt.PenStyle.DashLine), label=BEST_LABEL,
             labelOpts={"position": 0.9, "color": (50, 50, 50), "fill": (255, 255, 255, 210),
-                       "anchors": [(0, 0.5), (0, 0.5)]})
+                       "anchors": [(0, 0.5), (1, 0.5)]})
         self.best_line.setVisible(False)
         # The label skips updates while hidden: refresh its text when the line shows.
         self.best_line.visibleChanged.connect(self.best_line.label.valueChanged)

@@ -179,7 +179,7 @@ class DecisionView(QWidget):
         self._set_scatter(self.val_points, p.x_val, p.y_val, 255, outline,
                           visible=mode != "train")
         self.mistakes.setSize(style.ring_size)
-        self.mistakes.setPen(pg.mkPen(palette.MISTAKE, width=style.ring_width))
+        self.mistakes.setPen(pg.mkPen(*palette.MISTAKE, style.ring_alpha, width=style.ring_width))
         self._refresh_mistakes()
 
     def _marker_style(self):

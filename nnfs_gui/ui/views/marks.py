@@ -35,6 +35,7 @@ class MarkerStyle:
     outline: float         # validation outline width
     ring_size: float       # mistake ring diameter
     ring_width: float
+    ring_alpha: int        # translucent when many: a cluster of mistakes stays readable
 
 
 def marker_style(n_points: int) -> MarkerStyle:
@@ -43,7 +44,8 @@ def marker_style(n_points: int) -> MarkerStyle:
     scale = float(np.clip((FULL_SIZE_POINTS / max(n_points, 1)) ** SHRINK_POWER,
                           SMALLEST_SCALE, 1.0))
     return MarkerStyle(size=8 * scale, val_size=9 * scale, outline=max(0.6, 1.5 * scale),
-                       ring_size=16 * scale, ring_width=max(0.8, 2 * scale))
+                       ring_size=16 * scale, ring_width=max(0.8, 2 * scale),
+                       ring_alpha=int(255 * max(0.6, scale)))
 
 
 class KeySample(ItemSample):
