@@ -60,9 +60,11 @@ def robust_top(curves: list[np.ndarray], headroom: float = HEADROOM) -> float | 
     return top if top > 0 else None
 
 
-def log_range(curves: list[np.ndarray]) -> tuple[float, float] | None:
+def log_range(curves: list[np.ndarray], snap: float = 0.0) -> tuple[float, float] | None:
     """(lo, hi) in log10 units: from the lowest to the highest point of the curves'
-    running medians, each with a little room, or None if nothing is positive."""
+    running medians, each with a little room and widened to multiples of ``snap``
+    decades if given (so the range, and the axis's cached pixmap, change rarely);
+    None if nothing is positive."""
     positive = [y[y > LOG_FLOOR] for y in curves]
     positive = [y for y in positive if len(y)]
     top = robust_top(positive, headroom=LOG_HEADROOM)
@@ -70,6 +72,8 @@ def log_range(curves: list[np.ndarray]) -> tuple[float, float] | None:
         return None
     lo = min(float(running_median(y).min()) for y in positive) / LOG_HEADROOM
     lo_log, hi_log = np.log10(lo), np.log10(max(top, lo * 10 ** 0.3))
+    if snap:
+        lo_log, hi_log = np.floor(lo_log / snap) * snap, np.ceil(hi_log / snap) * snap
     return float(lo_log), float(hi_log)
 
 
@@ -90,6 +94,16 @@ def clip_marks(series: Iterable[tuple[np.ndarray, np.ndarray]], x_range: tuple[f
     width = max(x_range[1] - x_range[0], 1e-12) / bins
     _, first = np.unique(np.floor((x - x_range[0]) / width), return_index=True)
     return np.sort(x[first])
+
+
+def clip_mark_points(series: Iterable[tuple[np.ndarray, np.ndarray]], view_range,
+                     log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) data of the marks for curves running above the top of ``view_range``
+    ([[x0, x1], [y0, y1]], log10 units on a log axis): just inside the top edge."""
+    (x0, x1), (y0, y1) = view_range
+    xs = clip_marks(series, (x0, x1), 10.0 ** y1 if log else y1)
+    mark_y = y1 - 0.025 * (y1 - y0)
+    return xs, np.full(len(xs), 10.0 ** mark_y if log else mark_y)
 
 
 # -- log ticks ------------------------------------------------------------------------

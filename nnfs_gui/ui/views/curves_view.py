@@ -344,23 +344,16 @@ class CurvesView(QWidget):
             self.loss_plot.setYRange(0, self._loss_hi, padding=0)
 
     def _fit_log(self, curves: list[np.ndarray]) -> None:
-        span = axis.log_range(curves)
-        if span is None:
-            return
-        lo = np.floor(span[0] / LOG_SNAP) * LOG_SNAP
-        hi = np.ceil(span[1] / LOG_SNAP) * LOG_SNAP
-        if (lo, hi) != self._log_span:
-            self._log_span = (lo, hi)
-            self.loss_plot.setYRange(lo, hi, padding=0)
+        span = axis.log_range(curves, snap=LOG_SNAP)
+        if span is not None and span != self._log_span:
+            self._log_span = span
+            self.loss_plot.setYRange(*span, padding=0)
 
     def _mark_clipped(self, *_) -> None:
         """A triangle at the top wherever a drawn loss curve runs above the view."""
-        (x0, x1), (y0, y1) = self.loss_plot.getViewBox().viewRange()
-        log = self.log_box.isChecked()
-        top = 10.0 ** y1 if log else y1
-        xs = axis.clip_marks(self._loss_series(), (x0, x1), top)
-        mark_y = y1 - 0.025 * (y1 - y0)   # just inside the top edge, in view units
-        self.clip_marks.setData(xs, np.full(len(xs), 10.0 ** mark_y if log else mark_y))
+        view_range = self.loss_plot.getViewBox().viewRange()
+        self.clip_marks.setData(*axis.clip_mark_points(
+            self._loss_series(), view_range, self.log_box.isChecked()))
 
     def _stop_following(self, *_):
         self.follow_box.setChecked(False)
