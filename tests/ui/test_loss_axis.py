@@ -101,4 +101,6 @@ def test_the_best_epoch_label_stays_inside_the_plot(qtbot, best):
     view.loss_plot.setXRange(0, 1600, padding=0)
     qtbot.wait(10)
     box = view.loss_plot.getViewBox().sceneBoundingRect()
-    assert box.contains(view.best_line.label.sceneBoundingRect())
+    label = view.best_line.label.sceneBoundingRect()
+    assert box.contains(label)
+    assert not label.intersects(view.loss_plot.legend.sceneBoundingRect())
