@@ -148,9 +148,9 @@ class CurvesView(QWidget):
         self.curves = self._make_curves()
         self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(
             (60, 60, 60), width=1, style=Qt.PenStyle.DashLine), label=BEST_LABEL,
-            labelOpts={"position": 0.72, "color": (50, 50, 50), "fill": (255, 255, 255, 210),
+            labelOpts={"position": 0.06, "color": (50, 50, 50), "fill": (255, 255, 255, 210),
                        "anchors": [(0, 0.5), (1, 0.5)]})
-        self.best_line.setVisible(False)   # label at 0.72 of the height: under the legend
+        self.best_line.setVisible(False)   # label near the bottom: clear of the legend
         # The label skips updates while hidden: refresh its text when the line shows.
         self.best_line.visibleChanged.connect(self.best_line.label.valueChanged)
         self.loss_plot.addItem(self.best_line)
