@@ -133,7 +133,7 @@ def make_executor(scheduler: str | None = None, n_workers: int | None = None):
 
 
 def run_all(executor, sweep, progress: Callable | None = None,
-            max_batch: int = 8) -> list[RunResult]:
+            max_batch: int | None = None) -> list[RunResult]:
     """Submit every run of `sweep`, collect results as they finish, sorted by index.
 
     progress(done, total, seconds_left) after each finished task; seconds_left is
