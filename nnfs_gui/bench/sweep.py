@@ -25,6 +25,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402  (the BLAS variables must be set before numpy loads)
+import resource  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -44,30 +45,40 @@ def bench_spec(epochs: int):
                         "seeds": SEEDS, "epochs": epochs})
 
 
-def sequential(runs) -> tuple[float, list[float]]:
-    """Seconds for the runs one after another (Trainer), and their best val losses."""
-    start, best = time.perf_counter(), []
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished (joined) children."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), \
+        resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def sequential(runs) -> tuple[float, float, list[float]]:
+    """(wall s, CPU s) for the runs one after another (Trainer), their best val losses."""
+    start, cpu, best = time.perf_counter(), cpu_seconds(), []
     for run in runs:
         trainer = Trainer(run.config)
         trainer.train(trainer.total_epochs)
         best.append(float(np.min(trainer.history.column("val_loss"))))
-    return time.perf_counter() - start, best
+    return time.perf_counter() - start, cpu_seconds() - cpu, best
 
 
-def swept(spec, n_workers: int | None, max_batch: int) -> tuple[float, list]:
+def swept(spec, n_workers: int | None, max_batch: int | None) -> tuple[float, float, list]:
     executor = LocalExecutor(n_workers)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     try:
         results = run_all(executor, spec, max_batch=max_batch)
     finally:
-        executor.close()
-    return time.perf_counter() - start, results
+        executor.close()  # joins the workers, so their CPU time is counted
+    return time.perf_counter() - start, cpu_seconds() - cpu, results
 
 
-def line(label: str, model_epochs: int, seconds: float, base: float | None) -> float:
+def line(label: str, model_epochs: int, seconds: float, cpu: float,
+         base: float | None) -> float:
+    """Print wall-clock model-epochs/s (the figure) and per CPU second (load-proof)."""
     rate = model_epochs / seconds
     ratio = "" if base is None else f"  ({rate / base:.2f}x sequential)"
-    print(f"{label}: {rate:,.0f} model-epochs/s, {seconds:.2f} s{ratio}")
+    print(f"{label}: {rate:,.0f} model-epochs/s, {seconds:.2f} s{ratio}; "
+          f"{model_epochs / cpu:,.0f} model-epochs per CPU second")
     return rate
 
 
@@ -84,19 +95,22 @@ def main(argv: list[str] | None = None) -> int:
     model_epochs = len(runs) * (args.epochs + 1)
     print(f"sweep bench: ch11-overfit, {len(L2_VALUES)} L2 values x {len(SEEDS)} seeds, "
           f"epochs 0..{args.epochs}, {os.cpu_count()} cores")
-    seq_s, seq_best = sequential(runs)
-    base = line("sequential (Trainer, one process)", model_epochs, seq_s, None)
-    sweep_s, results = swept(spec, args.workers, args.max_batch)
-    rate = line("sweep (local processes, batched)", model_epochs, sweep_s, base)
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    seq_s, seq_cpu, seq_best = sequential(runs)
+    base = line("sequential (Trainer, one process)", model_epochs, seq_s, seq_cpu, None)
+    sweep_s, sweep_cpu, results = swept(spec, args.workers, args.max_batch)
+    rate = line("sweep (local processes, batched)", model_epochs, sweep_s, sweep_cpu, base)
     same = [r.best_val_loss for r in results] == seq_best
     print(f"same best validation losses as the Trainer: {'yes' if same else 'NO'}")
     if args.detail:
-        t0 = time.perf_counter()
-        run_batch(runs)
-        line("batched alone (one process, one batch)", model_epochs,
-             time.perf_counter() - t0, base)
-        proc_s, _ = swept(spec, args.workers, 1)
-        line("processes alone (one run per task)", model_epochs, proc_s, base)
+        t0, cpu = time.perf_counter(), cpu_seconds()
+        run_batch(runs[:8])
+        run_batch(runs[8:])
+        line("batched alone (one process, 2 batches of 8)", model_epochs,
+             time.perf_counter() - t0, cpu_seconds() - cpu, base)
+        proc_s, proc_cpu, _ = swept(spec, args.workers, 1)
+        line("processes alone (one run per task)", model_epochs, proc_s, proc_cpu, base)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     ratio = rate / base
     verdict = "meets" if ratio >= TARGET else "below target, above floor" \
         if ratio >= FLOOR else "BELOW FLOOR"
