@@ -26,6 +26,7 @@ from nnfs_gui.ui.window_layout import build_body, build_menus, fill_presets, ins
 FINE_GRID = 150     # decision-grid size when the user is idle
 COARSE_GRID = 60    # while a slider or the view is being dragged
 FINE_AFTER_MS = 400  # back to the fine grid this long after the last drag
+SLOW_EPOCH_SECONDS = 2.0  # the status bar says how long an epoch takes from this on
 
 
 class MainWindow(QMainWindow):
@@ -41,6 +42,8 @@ class MainWindow(QMainWindow):
         self.quit_after: int | None = None
         self.screenshot_path: str | None = None
         self.compare: ComparePane | None = None
+        self._divergence_shown = ""   # the banner's text while it shows a divergence
+        self._epoch_clock = None      # (run id, epoch, training seconds) of the last frame
         self.session = RunSession("A", config or Config(), FINE_GRID, self)
         build_menus(self)
         build_body(self)
@@ -235,8 +238,27 @@ class MainWindow(QMainWindow):
             self.a_figures.setText(figures_text(a.last_row(), a.epoch))
         if a.diverged:
             self.show_banner(a.diverged)
+            self._divergence_shown = a.diverged
+        elif self._divergence_shown and self.banner.text() == self._divergence_shown:
+            self.banner.hide()    # Play trained on from the restored weights
+            self._divergence_shown = ""
+        self._tell_slow_epochs(a)
         self._show_progress(a, b)
         self._check_script_end(a.epoch)
+
+    def _tell_slow_epochs(self, a: RunSession) -> None:
+        """Say so when one epoch takes seconds (from the frames' training time, so the
+        learner knows why the curves move slowly and that the controls still act)."""
+        now = (a.run_id, a.epoch, a.train_seconds)
+        last, self._epoch_clock = self._epoch_clock, now
+        if last is None or last[0] != now[0] or now[1] <= last[1]:
+            return
+        per_epoch = (now[2] - last[2]) / (now[1] - last[1])
+        if per_epoch >= SLOW_EPOCH_SECONDS:
+            self.status.message(
+                f"One epoch takes {per_epoch:.0f} s with these settings (fewer samples, "
+                f"augment copies or hidden units are faster); Pause and Reset still act "
+                f"at once.", 20000)
 
     def _show_progress(self, a: RunSession, b: RunSession | None) -> None:
         limit = a.config.epochs
