@@ -10,7 +10,6 @@ Two independent witnesses, over the first 1,001 epochs (epochs 0..1000):
 
 import numpy as np
 import pytest
-from nnfs_gui.training.headless import progress_line, validation_line
 
 from nnfs_gui.core.config import Config
 from nnfs_gui.headless import progress_line, validation_line
