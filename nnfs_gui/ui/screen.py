@@ -19,8 +19,16 @@ DEFAULT_SIZE = QSize(1400, 860)   # on screens that have room for it
 FRAME_ALLOWANCE = QSize(16, 40)
 
 
+# The offscreen platform (tests, headless figures) has one fixed 800x800 virtual
+# screen that nobody sees: nothing can be off it, so windows keep their own size.
+UNBOUNDED_PLATFORMS = ("offscreen", "minimal")
+UNBOUNDED = QRect(0, 0, 100_000, 100_000)
+
+
 def available_area(widget: QWidget, pos: QPoint | None = None) -> QRect:
     """The available geometry of the screen at ``pos`` (else the widget's screen)."""
+    if QGuiApplication.platformName() in UNBOUNDED_PLATFORMS:
+        return UNBOUNDED
     screen = QGuiApplication.screenAt(pos) if pos is not None else None
     screen = screen or widget.screen() or QGuiApplication.primaryScreen()
     return screen.availableGeometry()
@@ -36,6 +44,8 @@ def fitted_pos(pos: QPoint | None, outer: QSize, area: QRect) -> QPoint:
     """Top-left of a frame of ``outer`` size inside ``area``: ``pos`` moved in as
     little as needed, or centred when there is no ``pos``."""
     if pos is None:
+        if area == UNBOUNDED:
+            return QPoint(0, 0)
         return QPoint(area.x() + (area.width() - outer.width()) // 2,
                       area.y() + (area.height() - outer.height()) // 2)
     x = min(max(pos.x(), area.left()), area.x() + area.width() - outer.width())
