@@ -14,6 +14,7 @@ BENCHES = {
     "engine": "nnfs_gui.bench.engine",
     "gui": "nnfs_gui.bench.gui",
     "timeline": "nnfs_gui.bench.timeline",
+    "sweep": "nnfs_gui.bench.sweep",
 }
 
 

@@ -49,8 +49,8 @@ def paint_regions(probs: np.ndarray, hard: bool = False) -> np.ndarray:
     probs = np.asarray(probs, dtype=np.float32)
     k = probs.shape[-1]
     winner, best = _winner(probs)
-    tint = np.full(winner.shape, HARD_TINT, np.float32) if hard else _tint(best, k)
-    colors = _palette_f32(k)[winner]                       # (h, w, 3)
+    tint = np.full(winner.shape, HARD_TINT, np.float32) if hard else confidence_tint(best, k)
+    colors = class_colors_f32(k)[winner]                       # (h, w, 3)
     white = np.float32(255.0)
     rgb = white + (colors - white) * tint[..., None]       # blend towards the class colour
     return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
@@ -71,7 +71,7 @@ def _winner(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return winner, best
 
 
-def _tint(best: np.ndarray, k: int) -> np.ndarray:
+def confidence_tint(best: np.ndarray, k: int) -> np.ndarray:
     """(h, w) float32 in [MIN_TINT, MAX_TINT]: confidence above chance, rescaled."""
     chance = np.float32(1.0 / max(k, 2))
     conf = (best - chance) / (np.float32(1.0) - chance)
@@ -79,7 +79,7 @@ def _tint(best: np.ndarray, k: int) -> np.ndarray:
     return np.float32(MIN_TINT) + np.float32(MAX_TINT - MIN_TINT) * conf
 
 
-def _palette_f32(k: int) -> np.ndarray:
+def class_colors_f32(k: int) -> np.ndarray:
     """(k, 3) float32 class colours (cycling past eight)."""
     return CLASS_COLORS[np.arange(k) % len(CLASS_COLORS)].astype(np.float32)
 

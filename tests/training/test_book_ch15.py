@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
+from nnfs_gui.headless import progress_line, validation_line
 from nnfs_gui.paths import presets_dir
-from nnfs_gui.training.headless import progress_line, validation_line
 from nnfs_gui.training.trainer import Trainer
 from tests.book_reference import book_reference_run
 

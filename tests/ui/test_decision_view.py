@@ -47,3 +47,54 @@ def test_mistakes_are_ringed_and_regions_fill_the_extent(qtbot):
     assert (rect.left(), rect.right(), rect.top(), rect.bottom()) == (-1.0, 3.0, -1.0, 2.0)
     view.hard_box.setChecked(True)
     assert tuple(view.image_rgb()[0, 0]) != palette.region_color(1, 1.0)
+
+
+def _labels(view):
+    return [label.text for _, label in view.key.items]
+
+
+def test_the_key_names_classes_and_marks_and_is_in_the_exported_scene(qtbot):
+    from nnfs_gui.ui.export.figures import render_image
+
+    view = _view(qtbot)
+    view.resize(480, 610)
+    view.show()
+    qtbot.waitExposed(view)
+    assert _labels(view) == ["class 0", "class 1", "class 2", "training", "validation",
+                             "val. mistake"]
+    assert view.key.scene() is view.graphics.scene()
+    # No mistakes are shown, so red in the export can only be the key's ring sample.
+    image = render_image(view, 960)
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.bytesPerLine() // 4, 4)[:, :image.width(), 2::-1].astype(int)
+    red = (rgb[..., 0] > 180) & (rgb[..., 1] < 80) & (rgb[..., 2] < 80)
+    assert view.mistake_count() == 0 and red.sum() > 10
+    assert np.nonzero(red)[0].min() > 0.75 * image.height()   # under the plot
+
+
+def test_the_key_fits_a_narrow_pane(qtbot):
+    view = _view(qtbot)
+    view.resize(330, 555)
+    view.show()
+    qtbot.waitExposed(view)
+    plot = view.plot.sceneBoundingRect()
+    assert plot.right() <= view.graphics.width() and view.key.columnCount <= 3
+
+
+def test_markers_shrink_when_points_multiply(qtbot):
+    view = DecisionView()
+    qtbot.addWidget(view)
+    sizes = {}
+    for n in (300, 3000):
+        x = np.random.default_rng(0).normal(size=(n, 2))
+        y = np.arange(n) % 3
+        view.reset(RunPoints(x, y, x, y, 3, (-3.0, 3.0, -3.0, 3.0)))
+        no_grid = SimpleNamespace(grid=None, extent=None)
+        view.update_snapshot(no_grid, val_pred=(y + 1) % 3)  # all wrong
+        sizes[n] = (view.train_points.opts["size"], view.mistakes.opts["size"],
+                    view.mistakes.opts["pen"].widthF(), view.mistakes.opts["pen"].color().alpha())
+    small, large = sizes[300], sizes[3000]
+    assert small[:3] == (8, 16, 2)                   # the book's spiral keeps its marks
+    assert large[0] <= 0.6 * small[0] and large[1] <= 0.6 * small[1]
+    assert large[2] < small[2] and large[3] < small[3] == 255   # thinner, lighter rings
+

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from nnfs_gui.training.history import History
 from nnfs_gui.ui import palette
+from nnfs_gui.ui.views import axis
 from nnfs_gui.ui.views.decimate import PeakDecimator
 
 # Series drawn: (plot, history column, legend name, colour, dashed).
@@ -43,6 +44,9 @@ EMA_KEEP = 0.95   # weight of the previous smoothed value
 EMA_BLOCK = 64
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 X_HEADROOM = 1.25  # the epoch axis jumps ahead by this factor when the data reach its end
+LOG_SNAP = 0.1     # decades: log ranges move in these steps, so axis pixmaps stay cached
+BEST_LABEL = "best val. epoch {value:,.0f}"
+CLIP_MARK_COLOR = (70, 70, 70)
 
 
 def nice_ceiling(value: float) -> float:
@@ -107,15 +111,25 @@ class CurvesView(QWidget):
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.loss_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
+        self.loss_plot: pg.PlotItem = self.graphics.addPlot(
+            row=0, col=0, axisItems={"left": axis.LossAxis(orientation="left")})
         self.acc_plot: pg.PlotItem = self.graphics.addPlot(row=1, col=0)
         self.acc_plot.setXLink(self.loss_plot)
         self._setup_plots()
         self.curves = self._make_curves()
         self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(
-            (60, 60, 60), width=1, style=Qt.PenStyle.DashLine))
-        self.best_line.setVisible(False)
+            (60, 60, 60), width=1, style=Qt.PenStyle.DashLine), label=BEST_LABEL,
+            labelOpts={"position": 0.06, "color": (50, 50, 50), "fill": (255, 255, 255, 210),
+                       "anchors": [(0, 0.5), (1, 0.5)]})
+        self.best_line.setVisible(False)   # label near the bottom: clear of the legend
+        # The label skips updates while hidden: refresh its text when the line shows.
+        self.best_line.visibleChanged.connect(self.best_line.label.valueChanged)
         self.loss_plot.addItem(self.best_line)
+        # Where a curve runs off the top of the loss axis: small triangles at the top.
+        self.clip_marks = pg.PlotDataItem(pen=None, symbol="t1", symbolSize=7,
+                                          symbolPen=None, symbolBrush=CLIP_MARK_COLOR)
+        self.loss_plot.addItem(self.clip_marks)
+        self.loss_plot.getViewBox().sigRangeChanged.connect(self._mark_clipped)
         self.readout = QLabel(" ")
         self.readout.setToolTip("Epoch and values under the mouse.")
         self.log_box, self.smooth_box, self.follow_box = self._build_toggles()
@@ -123,6 +137,7 @@ class CurvesView(QWidget):
         self._hover = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_hover)
         self.b_curves: dict[str, pg.PlotDataItem] = {}   # while comparing
+        self._log_span: tuple[float, float] | None = None   # the loss axis's, in log mode
         self.reset_b()
         self.reset()
 
@@ -160,6 +175,7 @@ class CurvesView(QWidget):
                           "curve: useful with mini-batches, whose curves are noisy.")
         smooth.toggled.connect(self._redraw)
         smooth.toggled.connect(self._redraw_b)
+        smooth.toggled.connect(lambda _: self._refit_loss())
         follow = QCheckBox("Follow")
         follow.setChecked(True)
         follow.setToolTip("Keep all epochs in view as they come in (off once you zoom or pan).")
@@ -263,18 +279,49 @@ class CurvesView(QWidget):
             curve.setData(*self._drawn[column, smooth].display())
 
 
-    def _follow(self, last_epoch: float, top: float) -> None:
-        """Widen the axes in steps, not every frame, so their cached pixmaps stay valid.
-        ``top``: the highest smoothed loss, so a one-epoch spike does not squash the
-        curves (it runs off the top; turn Follow off and zoom out to see it)."""
+    def _follow(self, last_epoch: float, top: float | None = None) -> None:
+        """Widen the epoch axis in steps, not every frame, so its cached pixmap stays
+        valid, and fit the loss axis to what is drawn (``_refit_loss``). ``top`` is
+        ignored: the loss range comes from the drawn curves, not from the new rows."""
+        if self.follow_box.isChecked():
+            if last_epoch > self._x_hi or self._x_hi == 0:
+                self._x_hi = nice_ceiling(max(last_epoch, 10) * X_HEADROOM)
+                self.loss_plot.setXRange(0, self._x_hi, padding=0)
+            self._refit_loss()
+        self._mark_clipped()
+
+    def _loss_series(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(x, y) of every loss curve as drawn (raw or smoothed), A's and B's."""
+        items = [self.curves["data_loss"], self.curves["val_loss"]]
+        items += [c for k, c in self.b_curves.items() if k == "val_loss"]
+        return [(c.xData, c.yData) for c in items]
+
+    def _refit_loss(self) -> None:
+        """Loss range from the drawn curves in view without their spikes (axis.py):
+        a spike runs off the top (and is marked) instead of flattening the curves."""
         if not self.follow_box.isChecked():
             return
-        if last_epoch > self._x_hi or self._x_hi == 0:
-            self._x_hi = nice_ceiling(max(last_epoch, 10) * X_HEADROOM)
-            self.loss_plot.setXRange(0, self._x_hi, padding=0)
-        if top > self._loss_hi and not self.log_box.isChecked():
-            self._loss_hi = nice_ceiling(top * 1.05)
+        x_range = tuple(self.loss_plot.getViewBox().viewRange()[0])
+        curves = axis.visible_curves(self._loss_series(), x_range)
+        if self.log_box.isChecked():
+            self._fit_log(curves)
+            return
+        top = axis.robust_top(curves)
+        if top is not None and nice_ceiling(top) != self._loss_hi:
+            self._loss_hi = nice_ceiling(top)
             self.loss_plot.setYRange(0, self._loss_hi, padding=0)
+
+    def _fit_log(self, curves: list[np.ndarray]) -> None:
+        span = axis.log_range(curves, snap=LOG_SNAP)
+        if span is not None and span != self._log_span:
+            self._log_span = span
+            self.loss_plot.setYRange(*span, padding=0)
+
+    def _mark_clipped(self, *_) -> None:
+        """A triangle at the top wherever a drawn loss curve runs above the view."""
+        view_range = self.loss_plot.getViewBox().viewRange()
+        self.clip_marks.setData(*axis.clip_mark_points(
+            self._loss_series(), view_range, self.log_box.isChecked()))
 
     def _stop_following(self, *_):
         self.follow_box.setChecked(False)
@@ -282,17 +329,17 @@ class CurvesView(QWidget):
     def _restart_following(self, on: bool) -> None:
         if on:
             self._x_hi = self._loss_hi = 0.0
-            h = self.history
-            if len(h):
-                smoothed = {k: ema_continue(h.column(k), None) for k in ("data_loss", "val_loss")}
-                self._follow(float(h.column("epoch")[-1]), loss_top(smoothed))
+            self._log_span = None
+            x = self.curves["data_loss"].xData
+            if x is not None and len(x):
+                self._follow(float(x[-1]))
 
     def _set_log(self, on: bool) -> None:
-        """Log axis: pyqtgraph's auto-range finds the decades; linear: our steps again."""
+        """Log axis or linear: both ranges come from the drawn curves (_refit_loss)."""
         self.loss_plot.setLogMode(y=on)
-        self.loss_plot.getViewBox().enableAutoRange(y=on)
-        if not on:
-            self._restart_following(self.follow_box.isChecked())
+        self._loss_hi, self._log_span = 0.0, None
+        self._refit_loss()
+        self._mark_clipped()
 
     def _on_hover(self, event) -> None:
         pos = event[0]

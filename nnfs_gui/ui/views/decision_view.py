@@ -2,14 +2,16 @@
 
 Training points are drawn dimmed under the validation points, which carry a dark
 outline (the book's Fig 11.02); validation points the model gets wrong get a red
-ring. The grid image is painted from the snapshot's probabilities.
+ring. The regions are painted from the snapshot's probabilities at the pixels
+they cover (regions.py), one data unit the same length on both axes, and a key
+under the plot names the marks (marks.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -22,11 +24,12 @@ from PySide6.QtWidgets import (
 from nnfs_gui.training.protocol import RunPoints
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.views.curves_view import cache_axes
+from nnfs_gui.ui.views.marks import PointsKey, marker_style
+from nnfs_gui.ui.views.regions import RegionsItem
 
 SHOW_MODES = ("train", "val", "both")
 TRAIN_ALPHA_ALONE = 230   # training points at full strength when shown alone
 TRAIN_ALPHA_DIMMED = 80   # and dimmed under the validation points
-POINT_SIZE = 8
 
 
 class DecisionView(QWidget):
@@ -41,11 +44,13 @@ class DecisionView(QWidget):
         self.graphics.setBackground("w")
         self.plot: pg.PlotItem = self.graphics.addPlot()
         self._setup_plot()
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.train_points = pg.ScatterPlotItem(size=POINT_SIZE, pen=None)
-        self.val_points = pg.ScatterPlotItem(size=POINT_SIZE + 1)
-        self.mistakes = pg.ScatterPlotItem(
-            size=POINT_SIZE + 8, pen=pg.mkPen(palette.MISTAKE, width=2), brush=None)
+        self.image = RegionsItem()
+        self.train_points = pg.ScatterPlotItem(pen=None)
+        self.val_points = pg.ScatterPlotItem()
+        self.mistakes = pg.ScatterPlotItem(brush=None)
+        self.key = PointsKey()
+        self.graphics.addItem(self.key, row=1, col=0)
+        self.graphics.installEventFilter(self)
         for item in (self.image, self.train_points, self.val_points, self.mistakes):
             self.plot.addItem(item)
         self.image.setZValue(-10)
@@ -64,7 +69,9 @@ class DecisionView(QWidget):
         self.plot.showGrid(x=False, y=False)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
-        self.plot.getViewBox().setAspectLocked(False)
+        # True shape: one data unit is as long on x as on y (the extent stays in view;
+        # the ViewBox widens the other axis). Exports scale the scene uniformly.
+        self.plot.getViewBox().setAspectLocked(True, ratio=1.0)
         self.plot.getViewBox().disableAutoRange()
         cache_axes(self.plot)
 
@@ -139,8 +146,18 @@ class DecisionView(QWidget):
             self._refresh_mistakes()
 
     def image_rgb(self) -> np.ndarray | None:
-        """(h, w, 3) uint8 of the regions as painted, row 0 = lowest y."""
-        return self.image.image
+        """(h, w, 3) uint8 of the regions at the grid's resolution, row 0 = lowest y
+        (the screen shows them interpolated to its pixels: ``self.image.last_rgb``)."""
+        if self._probs is None:
+            return None
+        return palette.paint_regions(self._probs, hard=self.hard_box.isChecked())
+
+    def eventFilter(self, watched, event) -> bool:
+        """Refit the key's columns before the graphics view lays out its scene, so a
+        key wider than the new width never holds the plot out of view."""
+        if watched is self.graphics and event.type() == QEvent.Type.Resize:
+            self.key.fit_width(event.size().width())
+        return False
 
     def _on_scene_click(self, event) -> None:
         """A click inside the plot area, in data units (ui/draw_mode.py listens)."""
@@ -153,10 +170,7 @@ class DecisionView(QWidget):
     def _repaint(self) -> None:
         if self._probs is None:
             return
-        rgb = palette.paint_regions(self._probs, hard=self.hard_box.isChecked())
-        self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
-        x0, x1, y0, y1 = self._extent
-        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        self.image.set_grid(self._probs, self._extent, hard=self.hard_box.isChecked())
 
     def _frame(self, extent: tuple[float, float, float, float]) -> None:
         x0, x1, y0, y1 = extent
@@ -169,13 +183,25 @@ class DecisionView(QWidget):
             self.val_points.clear()
             return
         mode = self.show_mode
+        self.key.show_classes(p.n_classes)
+        style = self._marker_style()
         alpha = TRAIN_ALPHA_DIMMED if mode == "both" else TRAIN_ALPHA_ALONE
+        self.train_points.setSize(style.size)
         self._set_scatter(self.train_points, p.x_train, p.y_train, alpha, None,
                           visible=mode != "val")
-        outline = pg.mkPen(palette.OUTLINE, width=1.5)
+        outline = pg.mkPen(palette.OUTLINE, width=style.outline)
+        self.val_points.setSize(style.val_size)
         self._set_scatter(self.val_points, p.x_val, p.y_val, 255, outline,
                           visible=mode != "train")
+        self.mistakes.setSize(style.ring_size)
+        self.mistakes.setPen(pg.mkPen(*palette.MISTAKE, style.ring_alpha, width=style.ring_width))
         self._refresh_mistakes()
+
+    def _marker_style(self):
+        """Marks sized for the points on show (smaller when there are many)."""
+        p, mode = self._points, self.show_mode
+        shown = (len(p.y_train) if mode != "val" else 0) + (len(p.y_val) if mode != "train" else 0)
+        return marker_style(shown)
 
     @staticmethod
     def _set_scatter(item, x, y, alpha, pen, visible: bool) -> None:

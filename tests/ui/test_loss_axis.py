@@ -1,0 +1,106 @@
+"""The loss axis: spikes do not own the range, and log ticks never collide."""
+
+import numpy as np
+import pytest
+
+from nnfs_gui.ui.views import axis
+from nnfs_gui.ui.views.curves_view import CurvesView
+
+
+def _spiky_rows(n=2000):
+    """Training loss 1.1 -> 0.1, validation around 0.6, and Adam's spike of 7.5."""
+    e = np.arange(n)
+    train = 0.1 + 1.0 * np.exp(-e / 300)
+    val = 0.6 + 0.2 * np.exp(-e / 300) + 0.05 * np.sin(e / 50)
+    train[1500:1503] = [7.5, 3.0, 1.2]
+    val[1500:1503] = [7.5, 4.0, 2.0]
+    return {"epoch": e, "data_loss": train, "val_loss": val, "acc": e / n, "val_acc": e / n}
+
+
+def _loss_view(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(520, 600)
+    view.append(_spiky_rows())
+    return view
+
+
+@pytest.mark.parametrize("smooth", [False, True])
+def test_a_spike_runs_off_the_top_with_a_mark_and_the_curves_stay_readable(qtbot, smooth):
+    view = _loss_view(qtbot)
+    view.smooth_box.setChecked(smooth)
+    _, (y0, y1) = view.loss_plot.getViewBox().viewRange()
+    assert y0 == pytest.approx(0) and 1.1 <= y1 <= 2.0   # the curve's start shows, 7.5 does not
+    marks, _ = view.clip_marks.getData()
+    if not smooth:
+        assert len(marks) >= 1 and np.all(np.abs(marks - 1501) < 15)   # at the spike
+    _, mark_y = view.clip_marks.getData()
+    assert np.all((mark_y > 0.9 * y1) & (mark_y < y1))   # just under the top edge
+
+
+def test_the_log_axis_is_fitted_without_the_spike(qtbot):
+    view = _loss_view(qtbot)
+    view.log_box.setChecked(True)
+    _, (lo, hi) = view.loss_plot.getViewBox().viewRange()
+    assert 10 ** hi < 2.5 and 10 ** lo < 0.1    # log10 units: 0.1 .. 1.1 shown, not 7.5
+    marks, _ = view.clip_marks.getData()
+    assert len(marks) >= 1
+
+
+def test_log_mode_labels_are_unique_and_apart_on_the_real_axis(qtbot):
+    view = _loss_view(qtbot)
+    view.log_box.setChecked(True)
+    left = view.loss_plot.getAxis("left")
+    for lo, hi in ((-1.05, 0.05), (-0.6, 0.1), (-3.2, 0.9), (-7, 1)):
+        for size in (90, 160, 300):
+            values = [v for _, vs in left.tickValues(lo, hi, size) for v in vs]
+            labels = left.tickStrings(values, 1.0, 1.0)
+            assert len(labels) == len(set(labels)) >= 1
+            gaps = np.diff(sorted(values)) * size / (hi - lo)
+            assert np.all(gaps >= axis.MIN_LABEL_GAP_PX)
+
+
+@pytest.mark.parametrize("lo", np.arange(-6.0, 1.0, 0.37))
+@pytest.mark.parametrize("span", [0.15, 0.5, 1.0, 2.3, 6.0])
+@pytest.mark.parametrize("size", [60, 120, 250, 600])
+def test_log_ticks_never_crowd(lo, span, size):
+    ticks = axis.log_ticks(lo, lo + span, size)
+    labels = [axis.log_label(v) for v in ticks]
+    assert len(set(labels)) == len(labels)
+    assert np.all(np.diff(ticks) * size / span >= axis.MIN_LABEL_GAP_PX)
+    assert all(lo - 1e-9 <= v <= lo + span + 1e-9 for v in ticks)
+    if size >= 120:
+        assert len(ticks) >= 2         # enough labels to read the scale
+
+
+def test_log_labels_are_written_plainly():
+    assert [axis.log_label(np.log10(v)) for v in (0.05, 0.2, 1, 5, 20, 1e-5, 2e6)] == \
+        ["0.05", "0.2", "1", "5", "20", "1e-5", "2e6"]
+
+
+def test_the_best_epoch_line_is_labelled(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    e = np.arange(1000)
+    view.append({"epoch": e, "data_loss": 1 / (1 + e), "val_loss": 0.5 + (e - 420) ** 2 / 1e6,
+                 "acc": e / 1e3, "val_acc": e / 2e3})
+    assert view.best_line.isVisible()
+    assert view.best_line.label.toPlainText() == "best val. epoch 420"
+
+
+@pytest.mark.parametrize("best", [50, 1550])
+def test_the_best_epoch_label_stays_inside_the_plot(qtbot, best):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(520, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    e = np.arange(1600)
+    view.append({"epoch": e, "data_loss": 1 / (1 + e), "val_loss": 0.5 + (e - best) ** 2 / 1e7,
+                 "acc": e / 2e3, "val_acc": e / 2e3})
+    view.loss_plot.setXRange(0, 1600, padding=0)
+    qtbot.wait(10)
+    box = view.loss_plot.getViewBox().sceneBoundingRect()
+    label = view.best_line.label.sceneBoundingRect()
+    assert box.contains(label)
+    assert not label.intersects(view.loss_plot.legend.sceneBoundingRect())
