@@ -16,7 +16,6 @@ and an overfitting model bends its region around it while a regularized one does
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QToolBar
 from nnfs_gui.core.atomic import write_text_atomic
 from nnfs_gui.core.serialization import SavedModel
 from nnfs_gui.core.splits import DataSplit, read_only_copy
+from nnfs_gui.training.protocol import RunPoints
 from nnfs_gui.training.trainer import data_extent
 from nnfs_gui.ui import palette
 
@@ -204,9 +204,12 @@ class DrawMode(QObject):
         the current run so the next click lands where the user aims."""
         have = [a for a in (split.x_train, split.x_val) if len(a)]
         extent = self.window.session.extent or (data_extent(*have) if have else None)
-        self.view.reset(SimpleNamespace(x_train=split.x_train, y_train=split.y_train,
-                                        x_val=split.x_val, y_val=split.y_val,
-                                        extent=extent or (-1.0, 1.0, -1.0, 1.0)))
+        labels = np.concatenate([split.y_train, split.y_val])
+        classes = max(self.window.config.classes, int(labels.max(initial=0)) + 1)
+        self.view.reset(RunPoints(split.x_train, split.y_train, split.x_val, split.y_val,
+                                  classes, extent or (-1.0, 1.0, -1.0, 1.0),
+                                  run_id=-1, strategy=split.strategy,
+                                  config=self.window.config))
 
     def _on_run_started(self, points) -> None:
         if self._drawn is not None and not _same_points(points.split(), self._drawn):
