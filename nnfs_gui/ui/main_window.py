@@ -220,10 +220,13 @@ class MainWindow(QMainWindow):
     # -- events --------------------------------------------------------------------------
     def _on_edited(self, config: Config, field: str) -> None:
         self.toolbar.show_preset("")
+        own_data = self.session.split is not None
         restarted = self.apply_config(config)
         label, value = spec(field).label, typed(getattr(config, field))
         how = "a restart setting: started a new run" if restarted else \
             "applied to the running model"
+        if own_data and self.session.split is None:
+            how += " on generated data (the imported or drawn points are set aside)"
         self.status.message(f"{label} = {value}: {how}.")
 
     def _coarse_for_a_while(self) -> None:

@@ -30,6 +30,9 @@ from nnfs_gui.training import protocol as p
 from nnfs_gui.training.history import History
 from nnfs_gui.ui.worker import TrainingWorker
 
+# Settings that make points: changing one sets imported or drawn points aside.
+GENERATOR_FIELDS = ("dataset", "classes", "samples", "noise")
+
 
 class RunSession(QObject):
     """One model's run, as the window sees it; drive it with the methods below."""
@@ -76,7 +79,10 @@ class RunSession(QObject):
     def apply(self, config: Config) -> bool:
         """Take ``config``: live fields go to the running model, a changed restart field
         starts a new run. Decided here, once. Returns True when a new run started."""
-        restart = bool(self.config.restart_fields_changed(config)) or self.run_id == 0
+        changed = self.config.restart_fields_changed(config)
+        restart = bool(changed) or self.run_id == 0
+        if self.split is not None and set(changed) & set(GENERATOR_FIELDS):
+            self.split = None   # a new generator setting means generated data again
         self.config = config
         if restart:
             self.new_run(split=self.split)

@@ -53,3 +53,25 @@ def test_request_model_answers_with_the_current_runs_model(qtbot, session):
     qtbot.waitUntil(lambda: bool(states), timeout=WAIT_MS)
     assert states[0].run_id == session.run_id and states[0].epoch == 5
     assert states[0].model.optimizer.iterations == 5
+
+
+def test_own_points_stay_until_a_generator_setting_changes(qtbot, session):
+    import numpy as np
+
+    from nnfs_gui.core.splits import DataSplit
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(40, 2)).astype(np.float32)
+    y = np.arange(40) % 3
+    own = DataSplit(x[:30], y[:30], x[30:], y[30:], "file")
+    session.new_run(split=own)
+    qtbot.waitUntil(lambda: session.points is not None
+                    and session.points.run_id == session.run_id, timeout=WAIT_MS)
+    assert np.array_equal(session.points.x_train, own.x_train)
+    session.apply(session.config.replace(seed=5))          # a new seed: same points
+    qtbot.waitUntil(lambda: session.points.run_id == session.run_id, timeout=WAIT_MS)
+    assert session.split is own and np.array_equal(session.points.x_train, own.x_train)
+    session.apply(session.config.replace(dataset="moons"))  # generated data again
+    qtbot.waitUntil(lambda: session.points.run_id == session.run_id, timeout=WAIT_MS)
+    assert session.split is None
+    assert not np.array_equal(session.points.x_train[:30], own.x_train)
