@@ -104,3 +104,16 @@ def test_the_best_epoch_label_stays_inside_the_plot(qtbot, best):
     label = view.best_line.label.sceneBoundingRect()
     assert box.contains(label)
     assert not label.intersects(view.loss_plot.legend.sceneBoundingRect())
+
+
+def test_small_losses_keep_their_own_units_on_the_axis(qtbot):
+    """No SI prefix: losses of 0.001-0.7 are labelled as such, not as 1-700 "(x0.001)"."""
+    from nnfs_gui.ui.views.curves_view import CurvesView
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    axis = view.loss_plot.getAxis("left")
+    axis.setRange(0.0, 0.0007)
+    axis.updateAutoSIPrefix()
+    assert axis.autoSIPrefixScale == 1.0
+    assert "x0.001" not in axis.labelString()

@@ -147,6 +147,11 @@ class CurvesView(QWidget):
         self.acc_plot.setLabel("left", "accuracy")
         self.acc_plot.setLabel("bottom", "epoch")
         self.acc_plot.setYRange(0, 1, padding=0.02)
+        # Losses of 0.001-0.7 read as they are, not as "loss (x0.001)" 1-700; epochs
+        # likewise ("10000", not "10 (x1000)").
+        for plot in (self.loss_plot, self.acc_plot):
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setSIPrefixEnableRanges(())   # never scale
         for plot, corner in ((self.loss_plot, (-10, 10)), (self.acc_plot, (-10, -10))):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.addLegend(offset=corner)
