@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow
 from nnfs_gui.core.config import Config, spec
 from nnfs_gui.ui import presets
 from nnfs_gui.ui.compare import ComparePane, figures_text, partner_config
+from nnfs_gui.ui.lab.menu import install_lab
 from nnfs_gui.ui.session import RunSession
 from nnfs_gui.ui.window_layout import build_body, build_menus, fill_presets, install_exports
 
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
         self._coarse_timer = QTimer(self, singleShot=True, interval=FINE_AFTER_MS)
         self._coarse_timer.timeout.connect(lambda: self._each("set_grid_size", FINE_GRID))
         install_exports(self)
+        install_lab(self)
         self._restore_geometry()
         self.session.new_run()
         if message:
