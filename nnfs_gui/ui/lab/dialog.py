@@ -61,7 +61,8 @@ class SweepDialog(QDialog):
         self.field2, self.values2 = self._vary_row(form, "and", with_none=True)
         self.seeds = QLineEdit(f"{base.seed}, {base.seed + 1}")
         self.epochs = QSpinBox(maximum=int(spec("epochs").hi), minimum=1, value=base.epochs)
-        self.patience = QSpinBox(maximum=10**6, minimum=0, specialValueText="off")
+        self.patience = QSpinBox(maximum=10**6, minimum=0, specialValueText="off",
+                                 value=base.patience)
         self.scheduler = QLineEdit(placeholderText="empty: local processes, one per core; "
                                                    "or tcp://HOST:8786")
         form.addRow("Seeds", self.seeds)

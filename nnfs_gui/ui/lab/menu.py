@@ -31,9 +31,21 @@ def install_lab(w) -> None:
                      "class; watch the training/validation gap close (ch. 13).")
     curve.triggered.connect(lambda: start_sweep(w, learning_curve_sweep(w.config),
                                                 title="Learning curve"))
+    restore = QAction("Restore best weights", w)
+    restore.setToolTip("Put back the weights of the epoch with the lowest validation "
+                       "loss (early stopping, ch. 11; set Patience to stop there).")
+    restore.triggered.connect(lambda: restore_best(w))
     w.tools_menu.addAction(sweep)
     w.tools_menu.addAction(curve)
-    w.sweep_action, w.learning_curve_action = sweep, curve
+    w.tools_menu.addSeparator()
+    w.tools_menu.addAction(restore)
+    w.sweep_action, w.learning_curve_action, w.restore_best_action = sweep, curve, restore
+
+
+def restore_best(w) -> None:
+    for session in w.sessions():
+        session.restore_best()
+    w.status.message("Restored the weights of the best validation epoch.")
 
 
 def open_sweep_dialog(w) -> SweepDialog:
