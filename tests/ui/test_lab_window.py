@@ -4,6 +4,7 @@ in, a run opened as model B, cancel leaving no worker behind, the learning curve
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from nnfs_gui.training.sweep import parse_sweep
@@ -38,6 +39,11 @@ def test_sweep_from_the_dialog_fills_the_results_and_opens_a_row_as_b(qtbot, win
     assert results.progress.value() == 4 and results.status.text() == "Done: 4 runs"
     assert {results.table.item(r, 0).text() for r in range(4)} == {"4", "32"}
     assert results.grid.filled == {0, 1, 2, 3}
+    assert results.table.indices_in_order() == [0, 1, 2, 3]  # the grid's order
+    column = 3  # width, seed, best epoch, then best validation loss
+    results.table.sortByColumn(column, Qt.SortOrder.AscendingOrder)
+    best = [results.by_index[i].best_val_loss for i in results.table.indices_in_order()]
+    assert best == sorted(best)
     assert len(results.curve.lines) == 3  # training final, validation final and best
     # a click on run 3's picture selects its row; Open as model B trains that config
     results.grid.clicked.emit(3)

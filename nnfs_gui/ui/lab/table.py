@@ -41,6 +41,8 @@ class ResultsTable(QTableWidget):
         super().__init__(0, len(headers), parent)
         self.varied = varied
         self.setHorizontalHeaderLabels(headers)
+        # No sort column until the user picks one: rows stay in the sweep's order.
+        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -49,7 +51,7 @@ class ResultsTable(QTableWidget):
 
     def add(self, result) -> None:
         self.setSortingEnabled(False)  # rows inserted while sorting land anywhere
-        row = self.rowCount()
+        row = self._row_for(result.index)
         self.insertRow(row)
         cells = [(x_label(result.values[v]), _key(result.values[v])) for v in self.varied]
         for _, attr, fmt in COLUMNS:
@@ -62,6 +64,12 @@ class ResultsTable(QTableWidget):
                 item.setToolTip(result.verdict_text)
             self.setItem(row, col, item)
         self.setSortingEnabled(True)
+
+    def _row_for(self, index: int) -> int:
+        """Unsorted, a run's row is its place in the sweep's order."""
+        if self.horizontalHeader().sortIndicatorSection() >= 0:
+            return self.rowCount()
+        return sum(1 for r in range(self.rowCount()) if self.run_index(r) < index)
 
     def run_index(self, row: int) -> int:
         return int(self.item(row, 0).data(INDEX_ROLE))
