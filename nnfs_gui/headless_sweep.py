@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from nnfs_gui.training.sweep import SweepError, load_sweep, write_sweep_results
+from nnfs_gui.training.sweep_summary import format_seconds
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://[^\s:/]+(:\d{1,5})?$")
@@ -83,17 +84,6 @@ def run_and_report(executor, sweep) -> list:
 def progress_line(done: int, total: int, seconds_left: float | None) -> None:
     left = "" if seconds_left is None else f", about {format_seconds(seconds_left)} left"
     print(f"sweep: {done}/{total} runs done{left}", file=sys.stderr, flush=True)
-
-
-def format_seconds(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
 
 
 def write_all(results: list, sweep, out: Path) -> int:

@@ -101,3 +101,15 @@ def _unique(values) -> list:
         if v not in out:
             out.append(v)
     return out
+
+
+def format_seconds(seconds: float) -> str:
+    """'42 s', '3 min 05 s', '1 h 02 min': time left, as progress lines show it."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"

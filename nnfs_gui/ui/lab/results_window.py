@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnfs_gui.training.sweep_summary import summarize
+from nnfs_gui.training.sweep_summary import format_seconds, summarize
 from nnfs_gui.ui.lab.curve import ValidationCurve
 from nnfs_gui.ui.lab.grid import RegionGrid, columns_for
 from nnfs_gui.ui.lab.pictures import run_picture, run_title
@@ -30,8 +30,6 @@ from nnfs_gui.ui.lab.table import ResultsTable
 
 
 def format_left(seconds: float | None) -> str:
-    from nnfs_gui.headless_sweep import format_seconds
-
     return "" if seconds is None else f", about {format_seconds(seconds)} left"
 
 
