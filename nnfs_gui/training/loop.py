@@ -20,7 +20,10 @@ Qt-free, like everything under ``training/``.
 from __future__ import annotations
 
 import copy
+import ctypes
 import dataclasses
+import math
+import os
 import signal
 import sys
 import time
@@ -42,6 +45,14 @@ PAUSED_GRID = 150
 # While playing the regions keep changing, so a coarser grid is enough (a 150 grid
 # costs ~25 epochs of training; 80 costs a third of that); paused: the set size.
 PLAYING_GRID = 80
+# A paused grid may take this long (measured cost per point): heavy networks get a
+# coarser one rather than a loop deaf to the window for seconds (4x512 hidden: a 150
+# grid took 1.3 s, 94 takes 0.5 s).
+MAX_GRID_SECONDS = 0.5
+MIN_GRID = 40
+# Messages that may wait for the end of an epoch; any other one cuts a long epoch
+# short (Pause, StartRun, Quit, ApplyLive, Play, Step, RequestModel).
+KEEP_TRAINING = (p.Ack, p.SetGrid, p.SetPauseAt)
 
 
 class TrainingLoop:
@@ -65,7 +76,13 @@ class TrainingLoop:
         self._last_frame = 0.0
         self._error = ""
         self._grid_seconds = 0.002   # measured cost of one decision grid
+        self._grid_point_seconds = 0.0   # ... per grid point
         self._last_grid = 0.0
+        self._conn = None
+        self._deferred: list[tuple[int, object]] = []   # read during an epoch
+        self._fresh_run = False      # a run started and its first frame is not out yet
+        self._val_pred_key = None    # (run id, epoch) of _val_pred
+        self._val_pred = None
         self._handlers = {
             p.StartRun: self._on_start, p.ApplyLive: self._on_apply_live,
             p.Play: self._on_play, p.Pause: self._on_pause, p.Step: self._on_step,
@@ -101,12 +118,21 @@ class TrainingLoop:
 
     def _on_play(self, m: p.Play) -> None:
         self.playing = True
+        self._resume_if_diverged()
+
+    def _resume_if_diverged(self) -> None:
+        """Play after a divergence trains on from the restored weights (fresh optimizer
+        state, the settings as they are now); the next frame clears the banner."""
+        if self.trainer is not None and self.trainer.diverged:
+            self._guarded(self.trainer.resume_after_divergence)
+            self.want_frame = True
 
     def _on_pause(self, m: p.Pause) -> None:
         self.playing, self.steps, self.want_frame = False, 0, True
 
     def _on_step(self, m: p.Step) -> None:
         self.steps += int(m.n)
+        self._resume_if_diverged()
 
     def _on_set_grid(self, m: p.SetGrid) -> None:
         self.grid_size, self.want_frame = int(m.size), True
@@ -141,12 +167,27 @@ class TrainingLoop:
     # -- the loop ------------------------------------------------------------------
     def run(self, conn) -> None:
         """Train and answer until told to quit; returns when the other end closes."""
+        self._conn = conn
         try:
             while not self.quit:
+                self._handle_deferred()
                 self.read_messages(conn, IDLE_WAIT if self.idle() else 0.0)
                 self.tick()
         except (EOFError, OSError):
             pass   # the window is gone: nothing left to train for
+
+    def should_stop(self) -> bool:
+        """Asked by the trainer between the chunks of a long epoch: read what came (it
+        is handled after the epoch) and stop for anything but KEEP_TRAINING."""
+        conn = self._conn
+        while conn is not None and conn.poll(0):
+            self._deferred.append(conn.recv())
+        return any(not isinstance(m, KEEP_TRAINING) for _, m in self._deferred)
+
+    def _handle_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        for envelope in deferred:
+            self.handle(envelope)
 
     def read_messages(self, conn, wait: float) -> None:
         start = time.perf_counter()
@@ -160,7 +201,9 @@ class TrainingLoop:
         """One round: the mailbox, a model copy if asked, a chunk of training, a frame."""
         self._read_mailbox()
         self._answer_model_request()
-        trained = self._train_chunk() if self._has_work() else 0
+        # A new run's first frame goes out before its first (maybe long) epoch.
+        first_frame_due = self._fresh_run and self.trainer is not None
+        trained = self._train_chunk() if self._has_work() and not first_frame_due else 0
         self._maybe_send(trained)
 
     def idle(self) -> bool:
@@ -185,6 +228,7 @@ class TrainingLoop:
 
         self.trainer = Trainer(m.config, run_id=m.run_id, split=m.split, init=m.init)
         self._chunk_epochs = 1
+        self._fresh_run = self.want_frame = True
         self.send(run_points(self.trainer))
 
     def _answer_model_request(self) -> None:
@@ -196,12 +240,12 @@ class TrainingLoop:
         t = self.trainer
         n = self._chunk_size(t.epoch)
         start = time.perf_counter()
-        done = t.train(n)
+        done = t.train(n, should_stop=self.should_stop)
         seconds = time.perf_counter() - start
         self.seconds["train"] += seconds
         self._adapt_chunk(done, seconds)
         self.steps = max(0, self.steps - done)
-        stop_here = (t.finished or t.diverged or done < n
+        stop_here = (t.finished or t.diverged or (done < n and not t.interrupted)
                      or (self.pause_at is not None and t.epoch >= self.pause_at))
         if stop_here:
             self.playing, self.steps = False, 0
@@ -230,7 +274,7 @@ class TrainingLoop:
         due = (trained and now - self._last_frame >= FRAME_INTERVAL) or self.want_frame
         if not due or self.frame_in_flight or (self.trainer is None and not self._error):
             return
-        self.want_frame = False
+        self.want_frame = self._fresh_run = False
         self.frame_in_flight = True
         self._last_frame = now
         frame = self._make_frame()
@@ -240,12 +284,20 @@ class TrainingLoop:
     def _grid_size_now(self) -> int | None:
         """The grid to send: none while playing if grids would take more than their share
         of the time (frames still carry the history rows), coarser while playing."""
-        if not self.playing:
-            return self.grid_size
+        if not self.playing or self._fresh_run:
+            return self._affordable_grid(PLAYING_GRID if self._fresh_run else self.grid_size)
         wait = max(GRID_INTERVAL, self._grid_seconds / GRID_BUDGET)
         if time.perf_counter() - self._last_grid < wait:
             return None
-        return min(self.grid_size, PLAYING_GRID)
+        return self._affordable_grid(min(self.grid_size, PLAYING_GRID))
+
+    def _affordable_grid(self, size: int) -> int:
+        """size, or a coarser grid if the measured cost says it would take more than
+        MAX_GRID_SECONDS."""
+        if self._grid_point_seconds <= 0:
+            return size
+        most = int(math.sqrt(MAX_GRID_SECONDS / self._grid_point_seconds))
+        return min(size, max(MIN_GRID, most))
 
     def _make_frame(self) -> Frame:
         t, error = self.trainer, self._error
@@ -260,13 +312,23 @@ class TrainingLoop:
         snap = t.snapshot(grid_size=size)
         if size:
             self._last_grid = time.perf_counter()
-            self._grid_seconds = 0.7 * self._grid_seconds + 0.3 * (self._last_grid - start)
+            seconds = self._last_grid - start
+            self._grid_seconds = 0.7 * self._grid_seconds + 0.3 * seconds
+            self._grid_point_seconds = seconds / (size * size)
         # Mistakes are marked together with the regions they are read against.
-        val_pred = predict_val(t) if snap.grid is not None else None
+        val_pred = self._val_predictions(t) if snap.grid is not None else None
         return Frame(run_id=t.run_id, epoch=snap.epoch, rows=snap.history, grid=snap.grid,
                      extent=snap.extent, val_pred=val_pred,
                      learning_rate=snap.learning_rate, diverged=snap.diverged,
                      finished=snap.finished, message=snap.message, **common)
+
+    def _val_predictions(self, t) -> np.ndarray | None:
+        """predict_val(t), computed once per run and epoch (a heavy network takes
+        seconds for 40,000 validation points; paused frames reuse it)."""
+        key = (t.run_id, t.epoch, id(t))
+        if key != self._val_pred_key:
+            self._val_pred, self._val_pred_key = predict_val(t), key
+        return self._val_pred
 
 
 def run_points(trainer) -> RunPoints:
@@ -292,6 +354,24 @@ def predict_val(trainer) -> np.ndarray | None:
     return np.asarray(model.predict(trainer.x_val))
 
 
+PR_SET_PDEATHSIG = 1   # linux/prctl.h
+
+
+def die_with_parent() -> None:
+    """End this process when the window's process ends, even mid-epoch (Linux: the
+    kernel sends SIGKILL; elsewhere the closed socket ends the loop between chunks).
+    If the parent died before the request was made, end now."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass   # no prctl: the socket still ends the loop
+    if os.getppid() != parent:
+        os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The child process's entry: ``argv == [FD]``, FD a connected socket.
 
@@ -300,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     from multiprocessing.connection import Connection
 
     argv = sys.argv[1:] if argv is None else argv
+    die_with_parent()
     # Ctrl+C in a terminal reaches the whole process group; the window decides when
     # this process ends (it sends "quit", or its end of the socket closes).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
