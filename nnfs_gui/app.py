@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  nnfs-gui --headless --preset ch11-overfit --epochs 2000 --out A\n"
             "  nnfs-gui --headless --data moons.csv --epochs 500 --out D\n"
             "  nnfs-gui --headless --init-model A/model.npz --epochs 100 --out B\n"
-            "                                             B continues A for 100 more epochs"
+            "                                             B continues A for 100 more epochs\n"
+            "  nnfs-gui --headless --sweep sweep.json --out lab/ [--scheduler tcp://HOST:8786]"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -67,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="headless: write history.csv, metrics.json (with epochs/s: epochs "
                         "per second of training time), config.json and model.npz here")
     p.add_argument("--export", metavar="LIST", default="", help=cli_help())
+    p.add_argument("--sweep", metavar="FILE",
+                   help="headless: run the sweep in FILE ({base, vary, seeds, epochs, "
+                        "patience}) and write results.csv/json, sweep.json, curve.png and "
+                        "grid.png to --out")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --sweep: run on the Dask cluster at tcp://HOST:PORT "
+                        "(default: local worker processes, one per core)")
     win = p.add_argument_group("window (scripted screenshots)")
     win.add_argument("--play", action="store_true", help="window: start training at once")
     win.add_argument("--compare", action="store_true",
@@ -94,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
 
         if not has_display():  # figures are drawn offscreen; Qt would abort without one
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        if args.sweep:
+            from nnfs_gui.headless_sweep import run_sweep_headless
+
+            return run_sweep_headless(args)
         return run_headless(args)
     if not has_display():
         print(

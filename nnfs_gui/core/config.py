@@ -155,6 +155,10 @@ class Config:
                                   "using mini-batches.", live=True, group="Optimizer"))
     epochs: int = _f(10_000, Spec("Epoch limit", "Training stops at this epoch.",
                                   lo=1, hi=1_000_000, live=True, log=True, group="Optimizer"))
+    patience: int = _f(0, Spec(
+        "Patience", "Early stopping (ch. 11): stop when validation loss has not improved "
+        "for this many epochs; 0: off. The best epoch's weights are kept (Tools > Restore "
+        "best weights).", lo=0, hi=1_000_000, live=True, group="Optimizer"))
 
     # -- Regularization (ch. 14, 15) --------------------------------------------
     # Applied to every hidden Dense layer (not the output layer); with one hidden

@@ -88,7 +88,7 @@ class TrainingLoop:
             p.Play: self._on_play, p.Pause: self._on_pause, p.Step: self._on_step,
             p.SetGrid: self._on_set_grid, p.SetPauseAt: self._on_set_pause_at,
             p.Ack: self._on_ack, p.RequestModel: self._on_request_model,
-            p.Quit: self._on_quit,
+            p.Quit: self._on_quit, p.RestoreBest: self._on_restore_best,
         }
 
     # -- messages ------------------------------------------------------------------
@@ -145,6 +145,11 @@ class TrainingLoop:
 
     def _on_request_model(self, m: p.RequestModel) -> None:
         self.want_model = True
+
+    def _on_restore_best(self, m: p.RestoreBest) -> None:
+        if self.trainer is not None:
+            self.trainer.restore_best()
+            self.want_frame = True
 
     def _on_quit(self, m: p.Quit) -> None:
         self.quit = True

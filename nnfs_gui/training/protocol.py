@@ -89,6 +89,11 @@ class RequestModel:
 
 
 @dataclass(frozen=True)
+class RestoreBest:
+    """Put the run's best validation epoch's weights back (early stopping), then a frame."""
+
+
+@dataclass(frozen=True)
 class Quit:
     pass
 

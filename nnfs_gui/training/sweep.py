@@ -107,7 +107,7 @@ def parse_sweep(data: Any) -> SweepSpec:
         raise SweepError("sweep: needs 'base' (a preset name or config object) and 'vary'")
     base = _parse_base(data["base"])
     epochs = _parse_count("epochs", data.get("epochs", base.epochs), spec("epochs").hi)
-    patience = data.get("patience")
+    patience = data.get("patience", base.patience or None)  # default: the base's
     if patience is not None:
         patience = _parse_count("patience", patience, 10**9)
     seeds = _parse_seeds(data.get("seeds", [base.seed]))
@@ -172,7 +172,8 @@ def _parse_seeds(seeds: Any) -> tuple[int, ...]:
 def varyable_fields() -> tuple[str, ...]:
     """Numeric Config fields (seed excluded: seeds are their own list) and hidden."""
     numeric = tuple(f.name for f in dataclasses.fields(Config)
-                    if f.type in ("int", "float", int, float) and f.name != "seed")
+                    if f.type in ("int", "float", int, float)
+                    and f.name not in ("seed", "patience"))  # one patience per sweep
     return (*numeric, "hidden", *CONVENIENCES)
 
 
@@ -228,7 +229,8 @@ def _changes(base: Config, name: str, value: Any, where: str) -> dict[str, Any]:
 def expand(sweep: SweepSpec) -> list[RunSpec]:
     """RunSpecs in the documented order: first varied field outermost, seeds innermost."""
     names = list(sweep.vary)
-    base = sweep.base.replace(epochs=sweep.epochs)
+    # A run's config says how it ran: the sweep's epochs and patience (0: off).
+    base = sweep.base.replace(epochs=sweep.epochs, patience=sweep.patience or 0)
     runs = []
     for index, combo in enumerate(itertools.product(*sweep.vary.values(), sweep.seeds)):
         *values, seed = combo

@@ -202,6 +202,7 @@ def _train_alone(run, patience: int | None) -> RunResult:
         if stopper.exhausted(epoch)[0] and not trainer.finished:
             stopped = True
             break
+    stopped = stopped or trainer.stopped_early  # the config's patience (== the sweep's)
     history = {name: np.array(trainer.history.column(name)) for name in COLUMNS}
     return _result(run, history, trainer.evaluate_final(), best, trainer.model.get_params(),
                    seconds, stopped, trainer.diverged, trainer.extent)

@@ -68,6 +68,10 @@ class Trainer:
         self.diverged = False
         self.message = ""
         self.train_seconds = 0.0
+        # Early stopping: the weights of the lowest validation loss so far (those its
+        # epoch started from, the ones that loss was measured on).
+        self.best_params: list[np.ndarray] | None = None
+        self.best_val_loss, self.best_params_epoch = math.inf, None
         self._snapshot_row = 0  # first history row not yet handed out in a snapshot
         self._book_test_set: tuple[np.ndarray, np.ndarray] | None = None
         self.rng = np.random.default_rng(config.seed)
@@ -140,7 +144,21 @@ class Trainer:
 
     @property
     def finished(self) -> bool:
-        return self.epoch >= self.total_epochs
+        return self.epoch >= self.total_epochs or self.stopped_early
+
+    @property
+    def stopped_early(self) -> bool:
+        """config.patience epochs in a row without a lower validation loss."""
+        p, best = self.config.patience, self.best_params_epoch
+        return bool(p) and best is not None and self.epoch - 1 - best >= p
+
+    def restore_best(self) -> int | None:
+        """Put the best validation epoch's weights back; returns that epoch (None if
+        there is none yet). The optimizer's state stays as training left it."""
+        if self.best_params is None:
+            return None
+        self.model.set_params(self.best_params)
+        return self.best_params_epoch
 
     @property
     def learning_rate(self) -> float:
@@ -208,6 +226,13 @@ class Trainer:
                             val_acc=val_acc, lr=self.learning_rate)
         self._params_before_last_epoch = params_before
         self._note_sane(self.epoch - 1, params_before, stats.loss)
+        if val_loss < self.best_val_loss:
+            self.best_val_loss, self.best_params = val_loss, params_before
+            self.best_params_epoch = self.epoch - 1
+        elif self.stopped_early:
+            self.message = (f"Stopped early at epoch {self.epoch - 1}: validation loss has "
+                            f"not improved since epoch {self.best_params_epoch}. Tools > "
+                            f"Restore best weights puts that epoch's weights back.")
         return True
 
     def _note_sane(self, epoch: int, params: list[np.ndarray], loss: float) -> None:

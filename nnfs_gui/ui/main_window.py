@@ -23,6 +23,7 @@ from nnfs_gui.ui.compare import ComparePane, figures_text, n_classes, partner_co
 from nnfs_gui.ui.draw_mode import install_draw_mode
 from nnfs_gui.ui.formatting import count, typed
 from nnfs_gui.ui.import_dialog import install_import_action
+from nnfs_gui.ui.lab.menu import install_lab
 from nnfs_gui.ui.screen import fit_to_screen, keep_on_screen
 from nnfs_gui.ui.session import RunSession
 from nnfs_gui.ui.window_layout import build_body, build_menus, fill_presets, install_exports
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         install_exports(self)
         install_import_action(self)
         self.draw_mode = install_draw_mode(self)
+        install_lab(self)
         self._restore_geometry()
         self.session.new_run()
         if message:

@@ -124,6 +124,10 @@ class RunSession(QObject):
     def set_grid_size(self, size: int) -> None:
         self.worker.send(p.SetGrid(size))
 
+    def restore_best(self) -> None:
+        """The best validation epoch's weights back into the model (early stopping)."""
+        self.worker.send(p.RestoreBest())
+
     def set_pause_at(self, epoch: int | None) -> None:
         self.worker.send(p.SetPauseAt(epoch))
 

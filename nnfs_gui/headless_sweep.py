@@ -1,0 +1,105 @@
+"""``python main.py --headless --sweep SWEEP.json --out DIR [--scheduler tcp://HOST:PORT]``.
+
+Runs a sweep (training/sweep.py) on local worker processes, or on a Dask cluster
+at the scheduler address, and writes results.csv, results.json, sweep.json, then
+curve.png and grid.png (drawn offscreen by the lab's views, ui/lab/offscreen.py).
+Progress goes to stderr, one line per finished batch: runs done / total and time
+left. Ctrl+C cancels: the workers are terminated, the finished runs' files are
+written, exit 130. Exit 2 on a bad sweep file, --out missing or a bad --scheduler
+address, each one line.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from nnfs_gui.training.sweep import SweepError, load_sweep, write_sweep_results
+from nnfs_gui.training.sweep_summary import format_seconds
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://[^\s:/]+(:\d{1,5})?$")
+CONNECT_TIMEOUT = "10s"
+
+
+def run_sweep_headless(args) -> int:
+    try:
+        sweep = load_sweep(args.sweep)
+        out = _out_dir(args.out)
+        executor = make_sweep_executor(args.scheduler)
+    except SweepError as e:
+        print(f"nnfs-gui: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    code = EXIT_OK
+    try:
+        results = run_and_report(executor, sweep)
+    except KeyboardInterrupt:
+        print("nnfs-gui: sweep cancelled; writing the finished runs", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    finally:
+        executor.close()  # terminates any worker still busy
+    results = sorted(executor.results, key=lambda r: r.index)
+    return write_all(results, sweep, out) or code
+
+
+def _out_dir(out: str | None) -> Path:
+    if out is None:
+        raise SweepError("--sweep needs --out DIR (where to write the results)")
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise SweepError(f"--out {out}: {e.strerror or e}") from None
+    return Path(out)
+
+
+def make_sweep_executor(scheduler: str | None):
+    """Local processes, or a Dask client connected to `scheduler` (SweepError if not)."""
+    from nnfs_gui.training.executors import make_executor
+
+    if not scheduler:
+        return make_executor(None)
+    if not SCHEDULER_ADDRESS.match(scheduler):
+        raise SweepError(f"--scheduler {scheduler!r}: expected an address such as "
+                         f"tcp://HOST:8786")
+    try:
+        import dask.config
+    except ImportError:
+        raise SweepError("--scheduler needs dask[distributed] (pip install "
+                         "'dask[distributed]')") from None
+    try:
+        with dask.config.set({"distributed.comm.timeouts.connect": CONNECT_TIMEOUT}):
+            return make_executor(scheduler)
+    except (OSError, TimeoutError, ValueError) as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise SweepError(f"--scheduler {scheduler}: cannot connect ({first})") from None
+
+
+def run_and_report(executor, sweep) -> list:
+    from nnfs_gui.training.executors import run_all
+
+    return run_all(executor, sweep, progress_line)
+
+
+def progress_line(done: int, total: int, seconds_left: float | None) -> None:
+    left = "" if seconds_left is None else f", about {format_seconds(seconds_left)} left"
+    print(f"sweep: {done}/{total} runs done{left}", file=sys.stderr, flush=True)
+
+
+def write_all(results: list, sweep, out: Path) -> int:
+    """The table files, then the pictures (when any run finished); 0 or EXIT_FAILED."""
+    try:
+        write_sweep_results(results, out, sweep)
+        if results:
+            from nnfs_gui.ui.lab.offscreen import write_sweep_pictures
+
+            write_sweep_pictures(results, sweep, out)
+    except OSError as e:
+        print(f"nnfs-gui: cannot write {e.filename or out}: {e.strerror or e}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as e:  # an ExportError names the file and the reason
+        print(f"nnfs-gui: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"sweep: {len(results)} runs written to {out}", file=sys.stderr)
+    return EXIT_OK
