@@ -28,7 +28,8 @@ import time
 import numpy as np
 
 from nnfs_gui.training import protocol as p
-from nnfs_gui.training.protocol import Frame, ModelState, RunPoints
+from nnfs_gui.training.history import COLUMNS
+from nnfs_gui.training.protocol import EpochView, Frame, ModelState, RunPoints
 
 CHUNK_SECONDS = 0.005     # train this long between reads of the messages
 FRAME_INTERVAL = 1 / 30   # at most ~30 frames a second
@@ -58,6 +59,10 @@ class TrainingLoop:
         self.pause_at: int | None = None
         self.want_frame = False
         self.want_model = False
+        self.want_view: p.ShowEpoch | None = None   # the newest request wins
+        self.pace: float | None = None   # epochs/s while playing; None: full speed
+        self._pace_credit = 0.0          # epochs the pace allows now
+        self._pace_at = 0.0              # when the credit was last topped up
         self.frame_in_flight = False
         self.mailbox: p.StartRun | None = None   # one slot: the newest start wins
         self.seconds = {"train": 0.0, "make frame": 0.0, "idle": 0.0}
@@ -71,7 +76,8 @@ class TrainingLoop:
             p.Play: self._on_play, p.Pause: self._on_pause, p.Step: self._on_step,
             p.SetGrid: self._on_set_grid, p.SetPauseAt: self._on_set_pause_at,
             p.Ack: self._on_ack, p.RequestModel: self._on_request_model,
-            p.Quit: self._on_quit,
+            p.Quit: self._on_quit, p.ShowEpoch: self._on_show_epoch,
+            p.SetPace: self._on_set_pace,
         }
 
     # -- messages ------------------------------------------------------------------
@@ -100,6 +106,8 @@ class TrainingLoop:
         # else: a change for a run that is gone; its successor has its own config
 
     def _on_play(self, m: p.Play) -> None:
+        if not self.playing:
+            self._restart_pace()
         self.playing = True
 
     def _on_pause(self, m: p.Pause) -> None:
@@ -123,6 +131,36 @@ class TrainingLoop:
     def _on_quit(self, m: p.Quit) -> None:
         self.quit = True
 
+    def _on_show_epoch(self, m: p.ShowEpoch) -> None:
+        self.want_view = m
+
+    def _on_set_pace(self, m: p.SetPace) -> None:
+        eps = m.epochs_per_second
+        self.pace = None if eps is None else max(float(eps), 0.1)
+        self._restart_pace()
+
+    # -- pace ----------------------------------------------------------------------
+    def _restart_pace(self) -> None:
+        """The pace counts from now: a pause never saves up epochs for later."""
+        self._pace_credit, self._pace_at = 1.0, time.perf_counter()
+
+    def _paced_epochs(self) -> int | None:
+        """Epochs the pace allows now while playing (None: no limit). The credit grows
+        at ``pace`` epochs/s, capped at one frame's worth so it never bursts."""
+        if self.pace is None or not self.playing:
+            return None
+        now = time.perf_counter()
+        cap = max(1.0, self.pace * FRAME_INTERVAL)
+        self._pace_credit = min(cap, self._pace_credit + (now - self._pace_at) * self.pace)
+        self._pace_at = now
+        return int(self._pace_credit)
+
+    def _pace_wait(self) -> float:
+        """Seconds until the pace allows the next epoch (0 when it does already)."""
+        if self.pace is None or not self.playing or self._pace_credit >= 1:
+            return 0.0
+        return min(IDLE_WAIT, (1.0 - self._pace_credit) / self.pace)
+
     def _guarded(self, work) -> bool:
         """``work()``; a failure becomes an error frame and a pause, not a crash."""
         try:
@@ -138,7 +176,7 @@ class TrainingLoop:
         """Train and answer until told to quit; returns when the other end closes."""
         try:
             while not self.quit:
-                self.read_messages(conn, IDLE_WAIT if self.idle() else 0.0)
+                self.read_messages(conn, IDLE_WAIT if self.idle() else self._pace_wait())
                 self.tick()
         except (EOFError, OSError):
             pass   # the window is gone: nothing left to train for
@@ -155,13 +193,15 @@ class TrainingLoop:
         """One round: the mailbox, a model copy if asked, a chunk of training, a frame."""
         self._read_mailbox()
         self._answer_model_request()
+        self._answer_view_request()
         trained = self._train_chunk() if self._has_work() else 0
         self._maybe_send(trained)
 
     def idle(self) -> bool:
         """Nothing to do until a message comes."""
         return not (self._has_work() or self.mailbox is not None or self.quit
-                    or self._frame_pending() or self.want_model)
+                    or self._frame_pending() or self.want_model
+                    or self.want_view is not None)
 
     def _frame_pending(self) -> bool:
         return bool((self.want_frame or self._error) and not self.frame_in_flight)
@@ -187,13 +227,25 @@ class TrainingLoop:
             self.send(model_state(self.trainer))
         self.want_model = False
 
+    def _answer_view_request(self) -> None:
+        m, self.want_view = self.want_view, None
+        if m is not None and self.trainer is not None and m.run_id == self.trainer.run_id:
+            self._guarded(lambda: self.send(epoch_view(self.trainer, m.epoch, m.grid_size)))
+
     def _train_chunk(self) -> int:
         t = self.trainer
         n = self._chunk_size(t.epoch)
+        allowed = self._paced_epochs()
+        if allowed is not None:
+            if allowed < 1:
+                return 0
+            n = min(n, allowed)
         start = time.perf_counter()
         done = t.train(n)
         seconds = time.perf_counter() - start
         self.seconds["train"] += seconds
+        if allowed is not None:
+            self._pace_credit -= done
         self._adapt_chunk(done, seconds)
         self.steps = max(0, self.steps - done)
         stop_here = (t.finished or t.diverged or done < n
@@ -247,7 +299,7 @@ class TrainingLoop:
         self._error = ""
         common = {"playing": self.playing, "error": error, "seq": self.seq,
                   "steps": self.steps, "seconds": dict(self.seconds),
-                  "train_seconds": self.seconds["train"]}
+                  "train_seconds": self.seconds["train"], "clock": time.perf_counter()}
         if t is None:
             return Frame(run_id=-1, **common)
         size = self._grid_size_now()
@@ -277,6 +329,19 @@ def model_state(trainer) -> ModelState:
     """A copy of the trainer's model as it is now (weights and optimizer state)."""
     return ModelState(run_id=trainer.run_id, model=copy.deepcopy(trainer.model),
                       config=trainer.config, scaler=trainer.scaler, epoch=trainer.epoch)
+
+
+def epoch_view(trainer, epoch: int, grid_size: int) -> EpochView:
+    """The run at ``epoch``, from its checkpoint (the running model is not touched)."""
+    found, model = trainer.model_at(epoch)
+    grid = trainer.grid_probabilities(grid_size, model=model)
+    val_pred = np.asarray(model.predict(trainer.x_val))
+    i = found - trainer.start_epoch
+    row = None
+    if 0 <= i < len(trainer.history):
+        row = {name: trainer.history.column(name)[i].item() for name in COLUMNS}
+    return EpochView(run_id=trainer.run_id, asked=int(epoch), epoch_found=int(found),
+                     grid=grid, extent=trainer.extent, val_pred=val_pred, row=row)
 
 
 def predict_val(trainer) -> np.ndarray | None:

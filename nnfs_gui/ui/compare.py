@@ -88,6 +88,10 @@ class ComparePane(QWidget):
         self.figures = QLabel()
         self.figures.setWordWrap(True)
         self.view = DecisionView()
+        # While the window's epoch cursor is away from live (ui/cursor_control.py), the
+        # view shows the cursor's epoch, not each frame's regions, and these figures.
+        self.live_regions = True
+        self.cursor_text: str | None = None
         self._build()
         self._fill_picker()
         self.picker.textActivated.connect(self._picked)
@@ -110,7 +114,8 @@ class ComparePane(QWidget):
     def _subscribe(self, b: RunSession) -> None:
         b.run_started.connect(self.view.reset)
         b.regions_changed.connect(
-            lambda: self.view.show_regions(b.latest_grid, b.extent, b.val_pred))
+            lambda: self.live_regions and self.view.show_regions(b.latest_grid, b.extent,
+                                                                  b.val_pred))
         b.state_changed.connect(self._show_figures)
         b.error.connect(lambda text: self.figures.setText(f"B: {text}"))
         b.died.connect(lambda text: self.figures.setText(f"B: {text}"))
@@ -175,4 +180,5 @@ class ComparePane(QWidget):
 
     def _show_figures(self) -> None:
         b = self.session
-        self.figures.setText(b.diverged or figures_text(b.last_row(), b.epoch))
+        self.figures.setText(b.diverged or self.cursor_text
+                             or figures_text(b.last_row(), b.epoch))

@@ -73,11 +73,14 @@ class TrainingStatus:
         self.speed.setToolTip("Training speed: epochs per second of the training "
                               "process's own training time.")
         self.epoch = QLabel("epoch 0")
+        self.pace = QLabel("full speed")
+        self.pace.setToolTip("Pace: the most epochs a second training may take "
+                             "(toolbar > Pace).")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(160)
         self.progress.setToolTip("Progress toward the epoch limit.")
         self.progress.setFormat("%p%")
-        for w in (self.verdict, self.speed, self.epoch, self.progress):
+        for w in (self.verdict, self.pace, self.speed, self.epoch, self.progress):
             bar.addPermanentWidget(w)
         self.speed.setMinimumWidth(120)
         self.epoch.setMinimumWidth(110)
@@ -112,6 +115,9 @@ class TrainingStatus:
         self.progress.setValue(total if finished else min(epoch, total))
         self.speed.setText(_speed_text(rate, playing, finished))
         return True
+
+    def set_pace(self, eps: float | None) -> None:
+        self.pace.setText("full speed" if eps is None else f"pace {eps:,g} epochs/s")
 
     def set_losses(self, train_loss: float, val_loss: float) -> None:
         self.verdict.setText(verdict(train_loss, val_loss))

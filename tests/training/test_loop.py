@@ -221,6 +221,8 @@ def test_every_message_type_has_a_handler_and_changes_what_it_names():
               (p.SetPauseAt(9), lambda: d.loop.pause_at == 9),
               (p.ApplyLive(1, SMALL.replace(decay=0.0)), lambda: d.loop.trainer.config.decay == 0),
               (p.RequestModel(), lambda: d.loop.want_model),
+              (p.ShowEpoch(1, 0, 20), lambda: d.loop.want_view.epoch == 0),
+              (p.SetPace(20), lambda: d.loop.pace == 20),
               (p.Quit(), lambda: d.loop.quit)]
     for message, check in checks:
         d.send(message)
@@ -230,7 +232,7 @@ def test_every_message_type_has_a_handler_and_changes_what_it_names():
     assert not d.loop.frame_in_flight
     handled = set(d.loop._handlers)
     assert handled == {p.StartRun, p.ApplyLive, p.Play, p.Pause, p.Step, p.SetGrid,
-                       p.SetPauseAt, p.Ack, p.RequestModel, p.Quit}
+                       p.SetPauseAt, p.Ack, p.RequestModel, p.Quit, p.ShowEpoch, p.SetPace}
 
 
 def test_unknown_messages_are_errors():
