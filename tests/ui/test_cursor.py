@@ -113,3 +113,28 @@ def test_pace_limits_training_to_that_many_epochs_a_second(qtbot):
         assert (e1 - e0) / (t1 - t0) <= 25
     finally:
         w.close()
+
+
+def test_a_recording_from_the_timeline_is_in_sync_with_the_curves(qtbot, window):
+    w = window
+    controller = w.export_controller
+    seen = []   # at each grab: the cursor's epoch, A's regions and the curves' last epoch
+
+    def grab():
+        x = w.curves_view.curves["val_loss"].xData
+        seen.append((w.cursor.epoch, w.decision_view._probs, int(x[-1])))
+        return original()
+
+    original, controller._grab_recording = controller._grab_recording, grab
+    assert controller.record_run(10) >= 50   # at least 50 frames, however few asked
+    epochs = controller.recorder.epochs
+    assert len(controller.recorder.frames) == len(epochs) >= 50
+    assert epochs == sorted(set(epochs)) and epochs[0] == 0 and epochs[-1] == EPOCHS - 1
+    assert [s[0] for s in seen] == epochs
+    assert all(curve_end == epoch for epoch, _, curve_end in seen)   # curves up to k
+    a = w.session
+    for j in (5, len(seen) // 2):
+        epoch, probs, _ = seen[j]
+        np.testing.assert_array_equal(probs, _grid_at(a, epoch))
+    assert w.cursor.live   # back where it was
+    assert int(w.curves_view.curves["val_loss"].xData[-1]) == EPOCHS - 1
