@@ -43,13 +43,13 @@ def window_moves(window, app, moves: int, rng) -> list[float]:
     paints = PaintCounter(window.decision_view.graphics.viewport())
     a, out = window.session, []
     for _ in range(moves):
-        lo, hi = window.cursor.span()
+        lo, hi = window.epoch_cursor.span()
         epoch = int(rng.integers(lo, hi + 1))
-        if epoch == window.cursor.epoch:
+        if epoch == window.epoch_cursor.epoch:
             continue
         spin(app, 0.05)
         t0 = time.perf_counter()
-        window.cursor.move_to(epoch)
+        window.epoch_cursor.move_to(epoch)
         spin(app, 3.0, until=lambda e=epoch: a.epoch_view is not None and
              a.epoch_view.asked == e and window.decision_view._probs is a.epoch_view.grid)
         drawn = time.perf_counter()

@@ -45,7 +45,7 @@ class MainWindow(QMainWindow):
         self.session = RunSession("A", config or Config(), FINE_GRID, self)
         build_menus(self)
         build_body(self)
-        self.cursor = CursorController(self)
+        self.epoch_cursor = CursorController(self)
         self._connect()
         self._subscribe(self.session)
         self._coarse_timer = QTimer(self, singleShot=True, interval=FINE_AFTER_MS)
@@ -99,9 +99,11 @@ class MainWindow(QMainWindow):
     def _subscribe(self, a: RunSession) -> None:
         a.run_started.connect(self._on_run_started)
         a.rows_added.connect(self.curves_view.append)
-        a.regions_changed.connect(lambda: self.cursor.live and self.decision_view.show_regions(
-            a.latest_grid, a.extent, a.val_pred))
-        a.epoch_shown.connect(lambda view: self.cursor.shown(view, a))
+        # Live regions only while the epoch cursor follows training (cursor_control.py).
+        a.regions_changed.connect(lambda: self.epoch_cursor.live and
+                                  self.decision_view.show_regions(a.latest_grid, a.extent,
+                                                                  a.val_pred))
+        a.epoch_shown.connect(lambda view: self.epoch_cursor.shown(view, a))
         a.state_changed.connect(self._show_state)
         a.error.connect(self.show_banner)
         a.died.connect(self.show_banner)
@@ -196,7 +198,7 @@ class MainWindow(QMainWindow):
         pane.session.run_started.connect(self.curves_view.reset_b)
         pane.session.rows_added.connect(self.curves_view.append_b)
         pane.session.state_changed.connect(self._show_state)
-        pane.session.epoch_shown.connect(lambda view: self.cursor.shown(view, pane.session))
+        pane.session.epoch_shown.connect(lambda view: self.epoch_cursor.shown(view, pane.session))
         pane.session.set_pace(self.session.pace)
         self.views_split.addWidget(pane)
         width = max(2, self.views_split.width())
@@ -237,7 +239,7 @@ class MainWindow(QMainWindow):
     def _on_run_started(self, points) -> None:
         self.decision_view.reset(points)
         self.curves_view.reset(self.session.history)
-        self.cursor.go_live()
+        self.epoch_cursor.go_live()
         self.status.reset(self.session.config.epochs)
 
     def _show_state(self) -> None:
@@ -249,7 +251,7 @@ class MainWindow(QMainWindow):
         if a.diverged:
             self.show_banner(a.diverged)
         self._show_progress(a, b)
-        self.cursor.refresh()
+        self.epoch_cursor.refresh()
         self._check_script_end(a.epoch)
 
     def _show_progress(self, a: RunSession, b: RunSession | None) -> None:

@@ -54,7 +54,7 @@ def test_the_cursor_shows_the_regions_of_epoch_k_for_a_and_b(qtbot, window):
     live = a.latest_grid
     assert not np.array_equal(w.decision_view._probs, live)   # not the newest regions
     assert "showing epoch 120 (checkpoint), training at 300" in w.cursor_bar.caption.text()
-    assert w.cursor.lines.lines[0].isVisible() and w.cursor.lines.lines[0].value() == k
+    assert w.epoch_cursor.lines.lines[0].isVisible() and w.epoch_cursor.lines.lines[0].value() == k
     assert w.compare.figures.text().startswith("epoch 120 · loss ")
     # mistakes are those of epoch k's weights
     t = Trainer(a.config)
@@ -62,35 +62,35 @@ def test_the_cursor_shows_the_regions_of_epoch_k_for_a_and_b(qtbot, window):
     wrong = t.model.predict(t.x_val) != t.y_val
     assert w.decision_view.mistakes.data.shape[0] == int(wrong.sum())
     w.cursor_bar.live.click()
-    assert w.cursor.live and w.decision_view._probs is live
-    assert not w.cursor.lines.lines[0].isVisible()
+    assert w.epoch_cursor.live and w.decision_view._probs is live
+    assert not w.epoch_cursor.lines.lines[0].isVisible()
 
 
 def test_keys_step_the_cursor_and_b_goes_to_the_best_epoch(qtbot, window):
     w = window
-    w.cursor.move_to(100)
+    w.epoch_cursor.move_to(100)
     keys = ((Qt.Key.Key_Period, 101), (Qt.Key.Key_Comma, 100),
             (Qt.Key.Key_Greater, 100 + round(0.1 * (EPOCHS - 1))), (Qt.Key.Key_Less, 100))
     for key, expected in keys:
         qtbot.keyClick(w, key)
-        assert w.cursor.epoch == expected, key
+        assert w.epoch_cursor.epoch == expected, key
     _shown(qtbot, w, 100)
     qtbot.keyClick(w, Qt.Key.Key_B)
     val = w.session.history.column("val_loss")
     best = int(w.session.history.column("epoch")[int(np.argmin(val))])
-    assert w.cursor.epoch == best
+    assert w.epoch_cursor.epoch == best
     assert w.cursor_bar.spin.value() == best
     _shown(qtbot, w, best)
     qtbot.keyClick(w, Qt.Key.Key_L)
-    assert w.cursor.live
+    assert w.epoch_cursor.live
 
 
 def test_replay_moves_the_cursor_through_the_run(qtbot, window):
     w = window
     w.cursor_bar.replay_pace.setValue(300)   # about a second for the run
-    w.cursor.move_to(0)
+    w.epoch_cursor.move_to(0)
     seen = []
-    w.cursor.moved.connect(seen.append)
+    w.epoch_cursor.moved.connect(seen.append)
     w.cursor_bar.replay.click()
     qtbot.waitUntil(lambda: not w.cursor_bar.replay.isChecked(), timeout=WAIT_MS)
     assert seen[-1] == EPOCHS - 1 and len(seen) > 3 and seen == sorted(seen)
@@ -122,7 +122,7 @@ def test_a_recording_from_the_timeline_is_in_sync_with_the_curves(qtbot, window)
 
     def grab():
         x = w.curves_view.curves["val_loss"].xData
-        seen.append((w.cursor.epoch, w.decision_view._probs, int(x[-1])))
+        seen.append((w.epoch_cursor.epoch, w.decision_view._probs, int(x[-1])))
         return original()
 
     original, controller._grab_recording = controller._grab_recording, grab
@@ -136,5 +136,5 @@ def test_a_recording_from_the_timeline_is_in_sync_with_the_curves(qtbot, window)
     for j in (5, len(seen) // 2):
         epoch, probs, _ = seen[j]
         np.testing.assert_array_equal(probs, _grid_at(a, epoch))
-    assert w.cursor.live   # back where it was
+    assert w.epoch_cursor.live   # back where it was
     assert int(w.curves_view.curves["val_loss"].xData[-1]) == EPOCHS - 1

@@ -185,7 +185,7 @@ class ExportController(QObject):
     def _remake_from_timeline(self) -> None:
         """Remake a live recording's frames from the checkpoints of the epochs it
         spanned (at least 50 frames), so regions and curves are of the same epoch."""
-        first, last = self.window.cursor.span()
+        first, last = self.window.epoch_cursor.span()
         if last <= first or self.window.session.points is None:
             return
         start = self._record_from if first <= self._record_from < last else first
@@ -194,7 +194,7 @@ class ExportController(QObject):
     def record_run(self, frames: int, first: int | None = None) -> int:
         """Record the run from ``first`` (default: its start) to its newest epoch from
         the checkpoints, ``frames`` frames (at least 50); returns the frames made."""
-        lo, hi = self.window.cursor.span()
+        lo, hi = self.window.epoch_cursor.span()
         epochs = recording_epochs(lo if first is None else first, hi, frames)
         made = self.guarded(lambda: run_with_progress(
             self.window, "Recording from the run's checkpoints…",

@@ -38,7 +38,7 @@ def record_from_timeline(window, epochs: list[int], grab: Callable[[], QImage],
     """(epoch, picture) for each of ``epochs``: cursor there, curves up to there.
 
     The cursor goes back where it was afterwards."""
-    cursor, curves = window.cursor, window.curves_view
+    cursor, curves = window.epoch_cursor, window.curves_view
     was = cursor.epoch
     frames: list[tuple[int, GrabbedFrame]] = []
     try:
