@@ -48,6 +48,7 @@ from nnfs_gui.ui.export.formats import (
     parse_cli_list,
 )
 from nnfs_gui.ui.export.io import ExportError
+from nnfs_gui.ui.formatting import judge_history
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -259,6 +260,11 @@ def run_metrics(trainer: Trainer, final: dict) -> dict:
     validation compare). overfit_gap_percent is (val_loss - train_loss) / train_loss
     * 100: the book's rule of thumb calls a gap over about 10% serious overfitting.
     acc_gap_points is training minus validation accuracy in percentage points.
+    verdict is training.verdict.judge() of the whole history (the window's status bar
+    says the same): kind, best_epoch, rise, gap_ratio, since_epoch, text.
+    last_epoch is the number of the last history row: the epoch the window, the
+    figures' titles and the last line of history.csv show (epochs are numbered from
+    0, so a run with limit 10,000 ends at epoch 10,000 after 10,001 updates).
     epochs_per_second is the one definition the window shows too: epochs trained
     divided by the seconds spent inside ``Trainer.train`` (trainer.train_seconds), so
     printing, evaluation and file writing never count.
@@ -274,6 +280,7 @@ def run_metrics(trainer: Trainer, final: dict) -> dict:
         "best_val_loss": None if best is None else float(
             history.column("val_loss")[best - int(history.column("epoch")[0])]),
         "first_epoch": int(history.column("epoch")[0]) if trained else trainer.epoch,
+        "last_epoch": int(history.column("epoch")[-1]) if trained else None,
         "epochs_run": trained,
         "train_seconds": trainer.train_seconds,
         "epochs_per_second": epochs_per_second(trained, trainer.train_seconds),
@@ -282,7 +289,15 @@ def run_metrics(trainer: Trainer, final: dict) -> dict:
         "overfit_gap_percent": (final["val_loss"] - loss) / loss * 100 if loss > 0 else None,
         "acc_gap_points": (final["acc"] - final["val_acc"]) * 100,
     }
-    return {k: _finite_or_none(v) for k, v in metrics.items()}
+    metrics = {k: _finite_or_none(v) for k, v in metrics.items()}
+    metrics["verdict"] = run_verdict(trainer)
+    return metrics
+
+
+def run_verdict(trainer: Trainer) -> dict:
+    """The verdict on the whole run as metrics.json's ``verdict`` object."""
+    verdict = judge_history(trainer.history, trainer.config.classes).to_dict()
+    return {k: _finite_or_none(v) for k, v in verdict.items()}
 
 
 def epochs_per_second(epochs: int, train_seconds: float) -> float | None:

@@ -66,14 +66,15 @@ class XServer:
             self._guest = None
 
 
-def start_xvfb() -> XServer:
+def start_xvfb(screen: str = SCREEN) -> XServer:
+    """A new Xvfb server on a free display, of ``screen`` size ("WIDTHxHEIGHTxDEPTH")."""
     exe = shutil.which("Xvfb")
     if exe is None:
         raise RuntimeError("Xvfb is not installed: run `make sysdeps` (apt-get install xvfb)")
     for n in range(90 + os.getpid() % 50, 400):
         if Path(f"/tmp/.X{n}-lock").exists():
             continue
-        proc = subprocess.Popen([exe, f":{n}", "-screen", "0", SCREEN, "-nolisten", "tcp"],
+        proc = subprocess.Popen([exe, f":{n}", "-screen", "0", screen, "-nolisten", "tcp"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(50):
             if Path(f"/tmp/.X11-unix/X{n}").exists():

@@ -17,13 +17,17 @@ def batch_order(n: int, shuffle: bool, rng, fallback_rng) -> np.ndarray | None:
 
 
 def mean_over_batches(n: int, batch_size: int, order: np.ndarray | None,
-                      train_step: Callable[[slice | np.ndarray], Sequence[float]]
-                      ) -> tuple[float, ...]:
+                      train_step: Callable[[slice | np.ndarray], Sequence[float]],
+                      should_stop: Callable[[], bool] | None = None
+                      ) -> tuple[float, ...] | None:
     """Run `train_step(idx)` on consecutive batches of `batch_size` rows of an n-row set
     (idx a slice, or rows of `order`) and return the metrics it gives (loss, data_loss,
-    reg_loss, acc) as their means weighted by batch size."""
+    reg_loss, acc) as their means weighted by batch size. None if `should_stop()` said
+    yes between two batches (the batches before it did update: the caller restores)."""
     totals = np.zeros(4)
     for start in range(0, n, batch_size):
+        if should_stop is not None and start and should_stop():
+            return None
         stop = min(start + batch_size, n)
         idx = slice(start, stop) if order is None else order[start:stop]
         totals += (stop - start) * np.array(train_step(idx)[:4], dtype=np.float64)

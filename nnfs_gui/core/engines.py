@@ -36,8 +36,9 @@ class Engine(Protocol):
     def supports(model) -> bool: ...
 
     def train_epoch(self, x, y, batch_size, shuffle, rng, x_val=None,
-                    y_val=None) -> EpochNumbers:
-        """One epoch; (loss, data_loss, reg_loss, acc, val_loss, val_acc) as floats."""
+                    y_val=None, should_stop=None) -> EpochNumbers | None:
+        """One epoch; (loss, data_loss, reg_loss, acc, val_loss, val_acc) as floats, or
+        None if ``should_stop()`` (asked between batches or chunks) said yes."""
 
     def evaluate(self, x, y) -> tuple[float, float]:
         """(data loss, accuracy), no dropout, no update."""
@@ -71,12 +72,16 @@ class LayerEngine:
         self.model = model
 
     # -- training ----------------------------------------------------------------
-    def train_epoch(self, x, y, batch_size, shuffle, rng, x_val=None, y_val=None):
-        """See Model.train_epoch; validation is scored before the epoch's updates."""
+    def train_epoch(self, x, y, batch_size, shuffle, rng, x_val=None, y_val=None,
+                    should_stop=None):
+        """See Model.train_epoch; validation is scored before the epoch's updates.
+        Book mode asks ``should_stop`` between mini-batches only (a full batch is the
+        book's one step)."""
         val = self.evaluate(x_val, y_val) if x_val is not None else (None, None)
-        return (*self._train(x, y, batch_size, shuffle, rng), *val)
+        stats = self._train(x, y, batch_size, shuffle, rng, should_stop)
+        return None if stats is None else (*stats, *val)
 
-    def _train(self, x, y, batch_size, shuffle, rng) -> tuple[float, ...]:
+    def _train(self, x, y, batch_size, shuffle, rng, should_stop=None):
         model = self.model
         targets = model.head.targets(y, model.n_classes, model.num.dtype)
         for layer in model.dropouts:
@@ -86,7 +91,8 @@ class LayerEngine:
             return tuple(float(v) for v in self._train_step(x, targets, y))
         order = batch_order(n, shuffle, rng, model.num.rng)
         return mean_over_batches(
-            n, batch_size, order, lambda idx: self._train_step(x[idx], targets[idx], y[idx]))
+            n, batch_size, order, lambda idx: self._train_step(x[idx], targets[idx], y[idx]),
+            should_stop)
 
     def _train_step(self, x, targets, y):
         """Forward, metrics, backward, update. Returns (loss, data_loss, reg_loss, acc)

@@ -46,6 +46,14 @@ MAX_WORKSPACES = 8  # batch shapes kept (train, fused, evaluation, grid chunks..
 # 600 columns: ~25% faster), while on large sets the backward pass over the strided
 # training part of the wider arrays cost more (6,000 columns: ~10% slower).
 FUSE_MAX_COLUMNS = 2048
+# A long full-batch epoch runs over row chunks of about this many multiply-adds per
+# forward pass (columns x weights), gradients summed, one update at the end: the same
+# full-batch gradient up to float rounding, a caller's should_stop() asked between
+# chunks, and work arrays of a chunk's size instead of the whole set's (4x512 hidden on
+# 440,000 rows: ~8 GB). 2**28: ~340 columns of 4x512 (~30 ms), whole sets below
+# ~800,000 rows for 2-64-3.
+CHUNK_WORK = 2**28
+MIN_CHUNK_COLUMNS = 256
 
 
 class FastEngine:
@@ -72,21 +80,33 @@ class FastEngine:
         self._reg_cache: tuple | None = None
 
     # -- public -------------------------------------------------------------------
-    def train_epoch(self, x, y, batch_size, shuffle, rng, x_val=None, y_val=None):
+    def train_epoch(self, x, y, batch_size, shuffle, rng, x_val=None, y_val=None,
+                    should_stop=None):
         """Returns (loss, data_loss, reg_loss, acc, val_loss, val_acc) as floats
-        (val_* None without validation data). See Model.train_epoch."""
+        (val_* None without validation data), or None when ``should_stop()`` said yes
+        between two chunks or batches. See Model.train_epoch."""
         n = len(x)
         full = batch_size == 0 or batch_size >= n
+        long = full and n > self.chunk_columns()
         has_val = x_val is not None
-        if full and has_val and not self._dropout_active() \
+        if full and has_val and not long and not self._dropout_active() \
                 and n + len(x_val) <= FUSE_MAX_COLUMNS:
             return self._train_step(x, y, rng, x_val, y_val)
         val = self.evaluate(x_val, y_val) if has_val else (None, None)
-        if full:
+        if should_stop is not None and should_stop():
+            return None
+        if long:
+            stats = self._train_chunked(x, y, rng, should_stop)
+        elif full:
             stats = self._train_step(x, y, rng)[:4]
         else:
-            stats = self._train_batches(x, y, batch_size, shuffle, rng)
-        return (*stats, *val)
+            stats = self._train_batches(x, y, batch_size, shuffle, rng, should_stop)
+        return None if stats is None else (*stats, *val)
+
+    def chunk_columns(self) -> int:
+        """Columns of one chunk of a long full-batch epoch (see CHUNK_WORK)."""
+        weights = sum(a * b for a, b in zip(self.units[:-1], self.units[1:], strict=True))
+        return max(MIN_CHUNK_COLUMNS, CHUNK_WORK // weights)
 
     def evaluate(self, x, y) -> tuple[float, float]:
         """(mean data loss, accuracy) on (x (n, n_in), y (n,)), no dropout."""
@@ -134,10 +154,38 @@ class FastEngine:
         return ws
 
     # -- training -----------------------------------------------------------------
-    def _train_batches(self, x, y, batch_size, shuffle, rng):
+    def _train_batches(self, x, y, batch_size, shuffle, rng, should_stop=None):
         order = batch_order(len(x), shuffle, rng, self.model.num.rng)
         return mean_over_batches(len(x), batch_size, order,
-                                 lambda idx: self._train_step(x[idx], y[idx], rng))
+                                 lambda idx: self._train_step(x[idx], y[idx], rng),
+                                 should_stop)
+
+    def _train_chunked(self, x, y, rng, should_stop):
+        """One full-batch update from gradients summed over row chunks; the output
+        gradient of every chunk is divided by the whole set's size, the L1/L2 gradient
+        added once. Dropout masks are drawn per chunk. None (weights and optimizer
+        untouched) if should_stop() says yes between chunks."""
+        n = len(x)
+        total = np.zeros_like(self.flat.grads)
+        loss_sum = correct = 0.0
+        for start, stop in chunk_bounds(n, self.chunk_columns()):
+            if should_stop is not None and start and should_stop():
+                return None
+            m = stop - start
+            ws = self._workspace(m, m)
+            np.copyto(ws.inputs[:-1], x[start:stop].T)
+            self._forward(ws, training=True, rng=rng)
+            (loss,), (acc,) = self._metrics(ws, (y[start:stop],))
+            loss_sum, correct = loss_sum + loss * m, correct + acc * m
+            self._backward(ws, y[start:stop], n_total=n)
+            total += self.flat.grads
+        np.copyto(self.flat.grads, total)
+        penalties = self._penalties()
+        reg_loss = self._regularization(penalties)
+        self._add_regularization_gradients(penalties)
+        self.model.optimizer.step_in_place(self.flat.values, self.flat.grads)
+        data_loss = loss_sum / n
+        return data_loss + reg_loss, data_loss, reg_loss, correct / n
 
     def _train_step(self, x, y, rng, x_val=None, y_val=None):
         """Forward (training columns, then validation columns if given), metrics, backward,
@@ -186,10 +234,11 @@ class FastEngine:
     def _dropout_active(self) -> bool:
         return any(layer.rate > 0 for layer in self.model.dropouts)
 
-    def _backward(self, ws: Workspace, y: np.ndarray) -> None:
-        """Gradients of the mean training data loss into flat.grads."""
+    def _backward(self, ws: Workspace, y: np.ndarray, n_total: int | None = None) -> None:
+        """Gradients of the mean training data loss into flat.grads; with ``n_total``
+        those of this chunk's share of the mean over n_total rows."""
         n = ws.n_train
-        d = self._output_gradient(ws, y)
+        d = self._output_gradient(ws, y, n_total or n)
         grads, values = self.flat.grad_blocks, self.flat.value_blocks
         for i in range(self.n_hidden, -1, -1):
             a_prev = ws.inputs if i == 0 else self._layer_input(ws, i)
@@ -208,15 +257,16 @@ class FastEngine:
         """What Dense layer i (i >= 1) saw in the last training forward pass."""
         return ws.dropped[i - 1] if self.model.dropouts[i - 1].rate > 0 else ws.acts[i - 1]
 
-    def _output_gradient(self, ws: Workspace, y: np.ndarray) -> np.ndarray:
-        """d(mean training loss)/d(logits) in ws.d_out (n_out, n_train); uses ws.out."""
+    def _output_gradient(self, ws: Workspace, y: np.ndarray, n_total: int) -> np.ndarray:
+        """d(mean training loss over n_total rows)/d(logits) of this batch's rows in
+        ws.d_out (n_out, n_train); uses ws.out."""
         n = ws.n_train
         if self.fused_head:
             # ws.out holds the probabilities and ws.picked_index[:n] the flat index of
             # each training column's true class (set by _metrics): (p - onehot) / n,
             # copied out contiguous (the matmuls on a strided slice are ~2x slower).
             ws.out.reshape(-1)[ws.picked_index[:n]] -= 1
-            np.multiply(ws.out[:, :n], 1.0 / n, out=ws.d_out)
+            np.multiply(ws.out[:, :n], 1.0 / n_total, out=ws.d_out)
             return ws.d_out
         head = self.model.head
         targets = head.targets(y, self.model.n_classes, self.dtype)
@@ -224,6 +274,8 @@ class FastEngine:
         # training columns again (they may not have been the last ones evaluated).
         output, _ = head.forward(ws.out[:, :n].T.copy(), targets)
         np.copyto(ws.d_out, head.backward(output, targets).T)
+        if n_total != n:
+            ws.d_out *= n / n_total   # the head divided by this batch's n
         return ws.d_out
 
     # -- metrics ------------------------------------------------------------------
@@ -318,6 +370,14 @@ class FastEngine:
                 self.workspaces.clear()  # e.g. many grid sizes: do not grow without bound
             ws = self.workspaces[key] = Workspace(self.units, n, n_train, self.dtype)
         return ws
+
+
+def chunk_bounds(n: int, columns: int) -> list[tuple[int, int]]:
+    """[(start, stop)] of near-equal chunks of at most `columns` rows covering range(n)
+    (at most two chunk sizes, so at most two work-array shapes)."""
+    count = -(-n // columns)
+    edges = [n * i // count for i in range(count + 1)]
+    return list(zip(edges[:-1], edges[1:], strict=True))
 
 
 def _group_bounds(label_sets) -> list[tuple[int, int]]:

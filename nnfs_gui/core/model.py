@@ -110,7 +110,7 @@ class Model:
     # -- training ----------------------------------------------------------------
     def train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int = 0,
                     shuffle: bool = False, rng=None, x_val: np.ndarray | None = None,
-                    y_val: np.ndarray | None = None) -> EpochStats:
+                    y_val: np.ndarray | None = None, should_stop=None) -> EpochStats | None:
         """One pass over (x, y): full batch if batch_size is 0 or >= n, else mini-batches
         (shuffled with `rng` when `shuffle`). `rng` also draws normal-mode dropout masks;
         book mode draws masks from its own stream.
@@ -119,12 +119,18 @@ class Model:
         the weights the epoch starts from: the numbers `evaluate(x_val, y_val)` called
         just before would give (up to float32 rounding), but for a full batch without
         dropout both sets share one forward pass.
+
+        ``should_stop()`` (optional) is asked between mini-batches and between the row
+        chunks of a long full-batch epoch; when it says yes the epoch ends early and this
+        returns None: a full batch has not updated anything, mini-batches have (the
+        caller restores the weights and optimizer state it kept).
         """
         x, y = self.num.as_inputs(x), np.asarray(y)
         if x_val is not None:
             x_val, y_val = self.num.as_inputs(x_val), np.asarray(y_val)
-        return EpochStats(*self.engine.train_epoch(x, y, batch_size, shuffle, rng,
-                                                   x_val, y_val))
+        numbers = self.engine.train_epoch(x, y, batch_size, shuffle, rng, x_val, y_val,
+                                          should_stop)
+        return None if numbers is None else EpochStats(*numbers)
 
     def regularization_loss(self):
         """Sum of the hidden layers' L1/L2 penalties (numpy scalar, or 0 if none)."""
@@ -167,6 +173,11 @@ class Model:
         for layer in self.dropouts:
             layer.rate = config.dropout
         self.config = config
+
+    def fresh_optimizer(self, config) -> None:
+        """A new optimizer from config's settings: no moments, no iterations (the same
+        weights); e.g. to train on after a divergence."""
+        self.optimizer = optimizer_from_config(config)
 
     def get_params(self) -> list[np.ndarray]:
         """Copies of [W1, b1, W2, b2, ...]."""

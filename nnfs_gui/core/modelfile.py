@@ -11,7 +11,6 @@ file and the problem, bounded in length with control characters escaped.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import stat
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 from numpy.lib import format as npy_format
+
+from nnfs_gui.core.jsonio import JsonFileError, parse_json_bytes
 
 MAX_FILE_BYTES = 512 * 2**20   # 4 hidden layers of 512 with Adam's moments: ~10 MB
 MAX_META_BYTES = 2**20
@@ -150,16 +151,13 @@ def _dtype_name(dtype: np.dtype) -> str:
 
 
 def parse_json(path: Path, raw: bytes, what: str):
-    """JSON of UTF-8 bytes (a BOM accepted); nesting, number and syntax errors become
-    ModelFileError."""
+    """JSON of UTF-8 bytes (a BOM accepted), read by the app's one JSON reader
+    (core/jsonio.py: size, nesting and number limits); its JsonFileError becomes a
+    ModelFileError naming the model file."""
     try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ModelFileError(path, f"{what} is not UTF-8 text") from None
-    except RecursionError:
-        raise ModelFileError(path, f"{what} is nested too deeply") from None
-    except ValueError as e:  # JSONDecodeError, integers of too many digits
-        raise ModelFileError(path, f"{what} is not valid JSON ({e})") from None
+        return parse_json_bytes(raw, what)
+    except JsonFileError as e:
+        raise ModelFileError(path, str(e)) from None
 
 
 def _describe(e: BaseException) -> str:

@@ -19,8 +19,10 @@ Qt-free, like everything under ``training/``.
 
 from __future__ import annotations
 
-import copy
+import ctypes
 import dataclasses
+import math
+import os
 import signal
 import sys
 import time
@@ -28,8 +30,9 @@ import time
 import numpy as np
 
 from nnfs_gui.training import protocol as p
-from nnfs_gui.training.history import COLUMNS
-from nnfs_gui.training.protocol import EpochView, Frame, ModelState, RunPoints
+from nnfs_gui.training.answers import epoch_view, model_state, predict_val, run_points
+from nnfs_gui.training.pace import UNLIMITED, Pace
+from nnfs_gui.training.protocol import Frame
 
 CHUNK_SECONDS = 0.005     # train this long between reads of the messages
 FRAME_INTERVAL = 1 / 30   # at most ~30 frames a second
@@ -43,6 +46,14 @@ PAUSED_GRID = 150
 # While playing the regions keep changing, so a coarser grid is enough (a 150 grid
 # costs ~25 epochs of training; 80 costs a third of that); paused: the set size.
 PLAYING_GRID = 80
+# A paused grid may take this long (measured cost per point): heavy networks get a
+# coarser one rather than a loop deaf to the window for seconds (4x512 hidden: a 150
+# grid took 1.3 s, 94 takes 0.5 s).
+MAX_GRID_SECONDS = 0.5
+MIN_GRID = 40
+# Messages that may wait for the end of an epoch; any other one cuts a long epoch
+# short (Pause, StartRun, Quit, ApplyLive, Play, Step, RequestModel).
+KEEP_TRAINING = (p.Ack, p.SetGrid, p.SetPauseAt)
 
 
 class TrainingLoop:
@@ -60,9 +71,7 @@ class TrainingLoop:
         self.want_frame = False
         self.want_model = False
         self.want_view: p.ShowEpoch | None = None   # the newest request wins
-        self.pace: float | None = None   # epochs/s while playing; None: full speed
-        self._pace_credit = 0.0          # epochs the pace allows now
-        self._pace_at = 0.0              # when the credit was last topped up
+        self.pace = Pace(burst_seconds=FRAME_INTERVAL)   # epochs/s while playing
         self.frame_in_flight = False
         self.mailbox: p.StartRun | None = None   # one slot: the newest start wins
         self.seconds = {"train": 0.0, "make frame": 0.0, "idle": 0.0}
@@ -70,7 +79,13 @@ class TrainingLoop:
         self._last_frame = 0.0
         self._error = ""
         self._grid_seconds = 0.002   # measured cost of one decision grid
+        self._grid_point_seconds = 0.0   # ... per grid point
         self._last_grid = 0.0
+        self._conn = None
+        self._deferred: list[tuple[int, object]] = []   # read during an epoch
+        self._fresh_run = False      # a run started and its first frame is not out yet
+        self._val_pred_key = None    # (run id, epoch) of _val_pred
+        self._val_pred = None
         self._handlers = {
             p.StartRun: self._on_start, p.ApplyLive: self._on_apply_live,
             p.Play: self._on_play, p.Pause: self._on_pause, p.Step: self._on_step,
@@ -107,14 +122,23 @@ class TrainingLoop:
 
     def _on_play(self, m: p.Play) -> None:
         if not self.playing:
-            self._restart_pace()
+            self.pace.restart()
         self.playing = True
+        self._resume_if_diverged()
+
+    def _resume_if_diverged(self) -> None:
+        """Play after a divergence trains on from the restored weights (fresh optimizer
+        state, the settings as they are now); the next frame clears the banner."""
+        if self.trainer is not None and self.trainer.diverged:
+            self._guarded(self.trainer.resume_after_divergence)
+            self.want_frame = True
 
     def _on_pause(self, m: p.Pause) -> None:
         self.playing, self.steps, self.want_frame = False, 0, True
 
     def _on_step(self, m: p.Step) -> None:
         self.steps += int(m.n)
+        self._resume_if_diverged()
 
     def _on_set_grid(self, m: p.SetGrid) -> None:
         self.grid_size, self.want_frame = int(m.size), True
@@ -135,31 +159,7 @@ class TrainingLoop:
         self.want_view = m
 
     def _on_set_pace(self, m: p.SetPace) -> None:
-        eps = m.epochs_per_second
-        self.pace = None if eps is None else max(float(eps), 0.1)
-        self._restart_pace()
-
-    # -- pace ----------------------------------------------------------------------
-    def _restart_pace(self) -> None:
-        """The pace counts from now: a pause never saves up epochs for later."""
-        self._pace_credit, self._pace_at = 1.0, time.perf_counter()
-
-    def _paced_epochs(self) -> int | None:
-        """Epochs the pace allows now while playing (None: no limit). The credit grows
-        at ``pace`` epochs/s, capped at one frame's worth so it never bursts."""
-        if self.pace is None or not self.playing:
-            return None
-        now = time.perf_counter()
-        cap = max(1.0, self.pace * FRAME_INTERVAL)
-        self._pace_credit = min(cap, self._pace_credit + (now - self._pace_at) * self.pace)
-        self._pace_at = now
-        return int(self._pace_credit)
-
-    def _pace_wait(self) -> float:
-        """Seconds until the pace allows the next epoch (0 when it does already)."""
-        if self.pace is None or not self.playing or self._pace_credit >= 1:
-            return 0.0
-        return min(IDLE_WAIT, (1.0 - self._pace_credit) / self.pace)
+        self.pace.set(m.epochs_per_second)
 
     def _guarded(self, work) -> bool:
         """``work()``; a failure becomes an error frame and a pause, not a crash."""
@@ -174,12 +174,27 @@ class TrainingLoop:
     # -- the loop ------------------------------------------------------------------
     def run(self, conn) -> None:
         """Train and answer until told to quit; returns when the other end closes."""
+        self._conn = conn
         try:
             while not self.quit:
-                self.read_messages(conn, IDLE_WAIT if self.idle() else self._pace_wait())
+                self._handle_deferred()
+                self.read_messages(conn, IDLE_WAIT if self.idle() else self.pace_wait())
                 self.tick()
         except (EOFError, OSError):
             pass   # the window is gone: nothing left to train for
+
+    def should_stop(self) -> bool:
+        """Asked by the trainer between the chunks of a long epoch: read what came (it
+        is handled after the epoch) and stop for anything but KEEP_TRAINING."""
+        conn = self._conn
+        while conn is not None and conn.poll(0):
+            self._deferred.append(conn.recv())
+        return any(not isinstance(m, KEEP_TRAINING) for _, m in self._deferred)
+
+    def _handle_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        for envelope in deferred:
+            self.handle(envelope)
 
     def read_messages(self, conn, wait: float) -> None:
         start = time.perf_counter()
@@ -194,7 +209,9 @@ class TrainingLoop:
         self._read_mailbox()
         self._answer_model_request()
         self._answer_view_request()
-        trained = self._train_chunk() if self._has_work() else 0
+        # A new run's first frame goes out before its first (maybe long) epoch.
+        first_frame_due = self._fresh_run and self.trainer is not None
+        trained = self._train_chunk() if self._has_work() and not first_frame_due else 0
         self._maybe_send(trained)
 
     def idle(self) -> bool:
@@ -220,12 +237,17 @@ class TrainingLoop:
 
         self.trainer = Trainer(m.config, run_id=m.run_id, split=m.split, init=m.init)
         self._chunk_epochs = 1
+        self._fresh_run = self.want_frame = True
         self.send(run_points(self.trainer))
 
     def _answer_model_request(self) -> None:
         if self.want_model and self.trainer is not None:
             self.send(model_state(self.trainer))
         self.want_model = False
+
+    def pace_wait(self) -> float:
+        """Seconds to wait for the pace before the next epoch (0: train now)."""
+        return self.pace.wait(IDLE_WAIT) if self.playing else 0.0
 
     def _answer_view_request(self) -> None:
         m, self.want_view = self.want_view, None
@@ -234,21 +256,17 @@ class TrainingLoop:
 
     def _train_chunk(self) -> int:
         t = self.trainer
-        n = self._chunk_size(t.epoch)
-        allowed = self._paced_epochs()
-        if allowed is not None:
-            if allowed < 1:
-                return 0
-            n = min(n, allowed)
+        n = min(self._chunk_size(t.epoch), self.pace.allowed() if self.playing else UNLIMITED)
+        if n < 1:
+            return 0   # the pace allows no epoch yet
         start = time.perf_counter()
-        done = t.train(n)
+        done = t.train(n, should_stop=self.should_stop)
         seconds = time.perf_counter() - start
         self.seconds["train"] += seconds
-        if allowed is not None:
-            self._pace_credit -= done
+        self.pace.spend(done)
         self._adapt_chunk(done, seconds)
         self.steps = max(0, self.steps - done)
-        stop_here = (t.finished or t.diverged or done < n
+        stop_here = (t.finished or t.diverged or (done < n and not t.interrupted)
                      or (self.pause_at is not None and t.epoch >= self.pause_at))
         if stop_here:
             self.playing, self.steps = False, 0
@@ -277,7 +295,7 @@ class TrainingLoop:
         due = (trained and now - self._last_frame >= FRAME_INTERVAL) or self.want_frame
         if not due or self.frame_in_flight or (self.trainer is None and not self._error):
             return
-        self.want_frame = False
+        self.want_frame = self._fresh_run = False
         self.frame_in_flight = True
         self._last_frame = now
         frame = self._make_frame()
@@ -287,12 +305,20 @@ class TrainingLoop:
     def _grid_size_now(self) -> int | None:
         """The grid to send: none while playing if grids would take more than their share
         of the time (frames still carry the history rows), coarser while playing."""
-        if not self.playing:
-            return self.grid_size
+        if not self.playing or self._fresh_run:
+            return self._affordable_grid(PLAYING_GRID if self._fresh_run else self.grid_size)
         wait = max(GRID_INTERVAL, self._grid_seconds / GRID_BUDGET)
         if time.perf_counter() - self._last_grid < wait:
             return None
-        return min(self.grid_size, PLAYING_GRID)
+        return self._affordable_grid(min(self.grid_size, PLAYING_GRID))
+
+    def _affordable_grid(self, size: int) -> int:
+        """size, or a coarser grid if the measured cost says it would take more than
+        MAX_GRID_SECONDS."""
+        if self._grid_point_seconds <= 0:
+            return size
+        most = int(math.sqrt(MAX_GRID_SECONDS / self._grid_point_seconds))
+        return min(size, max(MIN_GRID, most))
 
     def _make_frame(self) -> Frame:
         t, error = self.trainer, self._error
@@ -307,49 +333,41 @@ class TrainingLoop:
         snap = t.snapshot(grid_size=size)
         if size:
             self._last_grid = time.perf_counter()
-            self._grid_seconds = 0.7 * self._grid_seconds + 0.3 * (self._last_grid - start)
+            seconds = self._last_grid - start
+            self._grid_seconds = 0.7 * self._grid_seconds + 0.3 * seconds
+            self._grid_point_seconds = seconds / (size * size)
         # Mistakes are marked together with the regions they are read against.
-        val_pred = predict_val(t) if snap.grid is not None else None
+        val_pred = self._val_predictions(t) if snap.grid is not None else None
         return Frame(run_id=t.run_id, epoch=snap.epoch, rows=snap.history, grid=snap.grid,
                      extent=snap.extent, val_pred=val_pred,
                      learning_rate=snap.learning_rate, diverged=snap.diverged,
                      finished=snap.finished, message=snap.message, **common)
 
-
-def run_points(trainer) -> RunPoints:
-    """Read-only copies of a run's raw training and validation points."""
-    s = trainer.split
-    arrays = [np.array(a, copy=True) for a in (s.x_train, s.y_train, s.x_val, s.y_val)]
-    return RunPoints(*arrays, n_classes=trainer.config.classes, extent=trainer.extent,
-                     run_id=trainer.run_id, strategy=s.strategy, scaler=trainer.scaler,
-                     start_epoch=trainer.epoch, config=trainer.config).read_only()
-
-
-def model_state(trainer) -> ModelState:
-    """A copy of the trainer's model as it is now (weights and optimizer state)."""
-    return ModelState(run_id=trainer.run_id, model=copy.deepcopy(trainer.model),
-                      config=trainer.config, scaler=trainer.scaler, epoch=trainer.epoch)
+    def _val_predictions(self, t) -> np.ndarray | None:
+        """predict_val(t), computed once per run and epoch (a heavy network takes
+        seconds for 40,000 validation points; paused frames reuse it)."""
+        key = (t.run_id, t.epoch, id(t))
+        if key != self._val_pred_key:
+            self._val_pred, self._val_pred_key = predict_val(t), key
+        return self._val_pred
 
 
-def epoch_view(trainer, epoch: int, grid_size: int) -> EpochView:
-    """The run at ``epoch``, from its checkpoint (the running model is not touched)."""
-    found, model = trainer.model_at(epoch)
-    grid = trainer.grid_probabilities(grid_size, model=model)
-    val_pred = np.asarray(model.predict(trainer.x_val))
-    i = found - trainer.start_epoch
-    row = None
-    if 0 <= i < len(trainer.history):
-        row = {name: trainer.history.column(name)[i].item() for name in COLUMNS}
-    return EpochView(run_id=trainer.run_id, asked=int(epoch), epoch_found=int(found),
-                     grid=grid, extent=trainer.extent, val_pred=val_pred, row=row)
+PR_SET_PDEATHSIG = 1   # linux/prctl.h
 
 
-def predict_val(trainer) -> np.ndarray | None:
-    """(m,) predicted class of each validation point (None if the trainer has no model)."""
-    model = getattr(trainer, "model", None)
-    if model is None:
-        return None
-    return np.asarray(model.predict(trainer.x_val))
+def die_with_parent() -> None:
+    """End this process when the window's process ends, even mid-epoch (Linux: the
+    kernel sends SIGKILL; elsewhere the closed socket ends the loop between chunks).
+    If the parent died before the request was made, end now."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass   # no prctl: the socket still ends the loop
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -360,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     from multiprocessing.connection import Connection
 
     argv = sys.argv[1:] if argv is None else argv
+    die_with_parent()
     # Ctrl+C in a terminal reaches the whole process group; the window decides when
     # this process ends (it sends "quit", or its end of the socket closes).
     signal.signal(signal.SIGINT, signal.SIG_IGN)

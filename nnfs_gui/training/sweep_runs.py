@@ -105,7 +105,7 @@ class _BatchedRuns:
         units = [2, *runs[0].config.hidden, runs[0].config.classes]
         self.reg = {f: [getattr(r.config, f) for r in runs] for f in REG_FIELDS}
         self.units, self.activation = units, runs[0].config.activation
-        self.net = BatchedNet([t.model.fast.flat.values for t in ts], units,
+        self.net = BatchedNet([t.model.engine.flat.values for t in ts], units,
                               self.activation, self.reg)
         self.opt = BatchedOptimizer([r.config for r in runs])
         self.stopper = EarlyStopping(len(runs), patience)

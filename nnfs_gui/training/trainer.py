@@ -31,6 +31,13 @@ from nnfs_gui.training.timeline import Timeline
 
 EXTENT_MARGIN = 0.10      # fraction of the data's span added on each side of the plot
 GRID_CHUNK_POINTS = 4096  # points per forward pass; 200x200 grid: 6-7 ms for 1k..40k
+# On divergence the weights restored are those of the last epoch whose loss was at most
+# this many times the run's best so far: the last finite epoch may already be far gone
+# (a loss of 3.7e35 is finite), the best one may be thousands of epochs back.
+SANE_LOSS_FACTOR = 10.0
+# Epochs at least this long (as the last one measured) may be cut short by train()'s
+# should_stop; shorter ones always run whole (no backup of the optimizer's state).
+LONG_EPOCH_SECONDS = 0.05
 
 
 class Trainer:
@@ -78,6 +85,11 @@ class Trainer:
             self._continue_from(init)
         self.extent = data_extent(self.split.x_train, self.split.x_val)
         self._params_before_last_epoch = self.model.get_params()
+        self.interrupted = False   # the last train() ended an epoch early (should_stop)
+        self.epoch_seconds: float | None = None   # the last whole epoch's duration
+        self._best_loss = math.inf
+        # (epoch, weights it started from, its loss) of the last sane epoch
+        self._sane = (self.epoch, self._params_before_last_epoch, math.nan)
 
     # -- building ------------------------------------------------------------------
     def _build_fast(self, split: DataSplit | None) -> None:
@@ -141,33 +153,57 @@ class Trainer:
         return float(self.model.optimizer.current_learning_rate)
 
     # -- training ------------------------------------------------------------------
-    def train(self, n_epochs: int = 1) -> int:
+    def train(self, n_epochs: int = 1, should_stop=None) -> int:
         """Train up to ``n_epochs`` epochs (fewer at the epoch limit or on divergence).
 
-        Returns how many epochs completed (got a history row).
+        ``should_stop()`` (optional) is asked between the batches or row chunks of a
+        long epoch (LONG_EPOCH_SECONDS); when it says yes that epoch is discarded
+        (weights and optimizer state as before it, no history row) and
+        ``self.interrupted`` is set. Returns how many epochs completed (got a row).
         """
         done, start = 0, time.perf_counter()
+        self.interrupted = False
         # Overflow on the way to divergence is expected and handled (the loss is
         # checked every epoch), so numpy's warnings would only be noise.
         with np.errstate(over="ignore", invalid="ignore"):
             while done < n_epochs and not self.finished and not self.diverged:
-                if not self._train_one_epoch():
+                if not self._train_one_epoch(should_stop):
                     break
                 done += 1
         self.train_seconds += time.perf_counter() - start
         return done
 
-    def _train_one_epoch(self) -> bool:
+    def _train_one_epoch(self, should_stop=None) -> bool:
+        long_epoch = self.epoch_seconds is None or self.epoch_seconds >= LONG_EPOCH_SECONDS
+        if should_stop is None or not long_epoch:
+            return self._whole_epoch(None)
+        # Mini-batches update as they go: keep the optimizer's state to restore.
+        minibatch = 0 < self.config.batch_size < len(self.x_train)
+        state = self.model.optimizer_state() if minibatch else None
+        if self._whole_epoch(should_stop):
+            return True
+        if self.interrupted:
+            self.model.set_params(self._params_before_epoch)
+            if state is not None:
+                self.model.load_optimizer_state(state)
+        return False
+
+    def _whole_epoch(self, should_stop) -> bool:
         cfg, model = self.config, self.model
+        start = time.perf_counter()
         # A copy of the weights every epoch (for 2-64-3 the cost is lost in the noise,
         # see tests/training/bench_trainer.py): when epoch e's loss is not finite the
         # weights it started from are already bad, so the last good ones are those
         # epoch e-1 started from. A copy every K epochs would lose up to K rows.
-        params_before = model.get_params()
+        params_before = self._params_before_epoch = model.get_params()
         # One call trains and scores validation on the weights the epoch starts from
         # (the fast path shares the forward pass between the two sets when it can).
         stats = model.train_epoch(self.x_train, self.y_train, cfg.batch_size, cfg.shuffle,
-                                  self.rng, self.x_val, self.y_val)
+                                  self.rng, self.x_val, self.y_val, should_stop=should_stop)
+        if stats is None:
+            self.interrupted = True
+            return False
+        self.epoch_seconds = time.perf_counter() - start
         val_loss, val_acc = stats.val_loss, stats.val_acc
         for what, value in (("loss", stats.loss), ("validation loss", val_loss)):
             if not math.isfinite(value):
@@ -178,16 +214,34 @@ class Trainer:
                             val_acc=val_acc, lr=self.learning_rate)
         self.timeline.record(self.epoch - 1, params_before)
         self._params_before_last_epoch = params_before
+        self._note_sane(self.epoch - 1, params_before, stats.loss)
         return True
+
+    def _note_sane(self, epoch: int, params: list[np.ndarray], loss: float) -> None:
+        """Keep epoch's starting weights if its loss is within SANE_LOSS_FACTOR of the
+        best so far (params is that epoch's own copy: keeping it copies nothing)."""
+        self._best_loss = min(self._best_loss, loss)
+        if loss <= SANE_LOSS_FACTOR * self._best_loss:
+            self._sane = (epoch, params, loss)
 
     def _stop_diverged(self, what: str, value: float) -> None:
         e = self.epoch
-        self.model.set_params(self._params_before_last_epoch)
+        sane_epoch, params, loss = self._sane
+        self.model.set_params(params)
         self.diverged = True
-        restored = f"the weights epoch {e - 1} started from" if e > self.start_epoch \
-            else "the first weights"
-        self.message = (f"Training diverged at epoch {e} ({what} is {value}); stopped and "
-                        f"restored {restored}. Try a lower learning rate.")
+        restored = (f"the weights of epoch {sane_epoch} (loss {loss:.3f})"
+                    if math.isfinite(loss) else "the first weights")
+        self.message = (f"Training diverged at epoch {e} ({what} is {value:.3g}); stopped "
+                        f"and restored {restored}. Try a lower learning rate, then Play.")
+
+    def resume_after_divergence(self) -> None:
+        """Train on from the restored weights with a fresh optimizer state (the old
+        moments carried the steps that blew up); the run's settings as they are now."""
+        if not self.diverged:
+            return
+        self.model.fresh_optimizer(self.config)
+        self.diverged, self.message = False, ""
+        self._best_loss = math.inf
 
     def apply_live(self, config: Config) -> None:
         """Hand changed live settings to the running model; restart fields raise."""

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from nnfs_gui.core.config import DATA_FIELDS, Config, ConfigError
 from nnfs_gui.training.protocol import RunPoints
 from nnfs_gui.ui import presets
+from nnfs_gui.ui.formatting import epoch_text, short_verdict
 from nnfs_gui.ui.session import RunSession
-from nnfs_gui.ui.status import verdict
+from nnfs_gui.ui.status import SteadyVerdict
 from nnfs_gui.ui.views.decision_view import DecisionView
 
 PAIRS = {"ch11-overfit": "ch11-generalize", "ch11-generalize": "ch11-overfit"}
@@ -53,16 +54,22 @@ def same_points(a: RunPoints, b: RunPoints | None) -> bool:
         for k in ("x_train", "y_train", "x_val", "y_val"))
 
 
-def figures_text(row: dict | None, epoch: int) -> str:
-    """One line: epoch, losses, accuracies and the verdict of the newest history row."""
+def figures_text(row: dict | None, epochs_done: int, verdict=None) -> str:
+    """One line: the last epoch trained, its losses and accuracies, and the verdict
+    (training.verdict.Verdict, in a few words; the whole sentence is the tooltip)."""
     if row is None:
         return "No epoch trained yet."
     train, val = row["data_loss"], row["val_loss"]
-    short = verdict(train, val).split(":")[0]
     if not (math.isfinite(train) and math.isfinite(val)):
-        return f"epoch {epoch:,}: no finite loss"
-    return (f"epoch {epoch:,} · loss {train:.3f} / validation {val:.3f} · "
-            f"accuracy {row['acc']:.3f} / {row['val_acc']:.3f} · {short}")
+        return f"{epoch_text(epochs_done)}: no finite loss"
+    text = (f"{epoch_text(epochs_done)} · loss {train:.3f} / validation {val:.3f} · "
+            f"accuracy {row['acc']:.3f} / {row['val_acc']:.3f}")
+    return text if verdict is None else f"{text} · {short_verdict(verdict)}"
+
+
+def n_classes(session: RunSession) -> int:
+    """Classes of the session's run (its points say; before them, its config)."""
+    return session.points.n_classes if session.points is not None else session.config.classes
 
 
 class ComparePane(QWidget):
@@ -92,6 +99,7 @@ class ComparePane(QWidget):
         # view shows the cursor's epoch, not each frame's regions, and these figures.
         self.live_regions = True
         self.cursor_text: str | None = None
+        self.steady = SteadyVerdict()
         self._build()
         self._fill_picker()
         self.picker.textActivated.connect(self._picked)
@@ -113,6 +121,7 @@ class ComparePane(QWidget):
 
     def _subscribe(self, b: RunSession) -> None:
         b.run_started.connect(self.view.reset)
+        b.run_started.connect(lambda _points: self.steady.reset())
         b.regions_changed.connect(
             lambda: self.live_regions and self.view.show_regions(b.latest_grid, b.extent,
                                                                   b.val_pred))
@@ -180,5 +189,7 @@ class ComparePane(QWidget):
 
     def _show_figures(self) -> None:
         b = self.session
+        verdict = self.steady.update(b.history, n_classes(b), b.playing)
         self.figures.setText(b.diverged or self.cursor_text
-                             or figures_text(b.last_row(), b.epoch))
+                             or figures_text(b.last_row(), b.epoch, verdict))
+        self.figures.setToolTip("" if verdict is None else verdict.text)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
 from nnfs_gui.ui.compare import figures_text
+from nnfs_gui.ui.formatting import count, epoch_text
 from nnfs_gui.ui.views.cursor import CursorLines
 
 REPLAY_TICK_MS = 33        # the cursor moves ~30 times a second during a replay
@@ -155,10 +156,9 @@ class CursorController(QObject):
         if a:
             self.refresh()
             if self.w.compare is not None:
-                self.w.a_figures.setText(figures_text(view.row, view.epoch_found))
+                self.w.a_figures.setText(row_text(view))
         elif self.w.compare is not None:
-            self.w.compare.cursor_text = _checkpoint_note(view) + figures_text(
-                view.row, view.epoch_found)
+            self.w.compare.cursor_text = _checkpoint_note(view) + row_text(view)
             self.w.compare.figures.setText(self.w.compare.cursor_text)
 
     def refresh(self) -> None:
@@ -168,13 +168,12 @@ class CursorController(QObject):
         a = self.w.session
         if self.epoch is None:
             self.bar.set_epoch(hi)
-            self.bar.caption.setText(f"following training (live), epoch {a.epoch:,}")
+            self.bar.caption.setText(f"following training (live), {epoch_text(a.epoch)}")
             return
         view = a.epoch_view
         if view is None or view.asked != self.epoch:
             return
-        self.bar.caption.setText(caption(view, a.epoch) + "\n" +
-                                 figures_text(view.row, view.epoch_found))
+        self.bar.caption.setText(caption(view, a.epoch) + "\n" + row_text(view))
 
 
 def _live(session):
@@ -182,10 +181,15 @@ def _live(session):
 
 
 def _checkpoint_note(view) -> str:
-    return "" if view.exact else f"(nearest checkpoint {view.epoch_found:,}) "
+    return "" if view.exact else f"(nearest checkpoint {count(view.epoch_found)}) "
 
 
-def caption(view, training_epoch: int) -> str:
-    """What the views show: 'showing epoch 420 (checkpoint), training at 3,120'."""
-    which = "checkpoint" if view.exact else f"nearest checkpoint: epoch {view.epoch_found:,}"
-    return f"showing epoch {view.asked:,} ({which}), training at {training_epoch:,}"
+def row_text(view) -> str:
+    """The figures of the row the view's regions belong to (row e: epochs done e + 1)."""
+    return figures_text(view.row, view.epoch_found + 1)
+
+
+def caption(view, epochs_done: int) -> str:
+    """What the views show: 'showing epoch 420 (checkpoint), training at epoch 3,119'."""
+    which = "checkpoint" if view.exact else f"nearest checkpoint: epoch {count(view.epoch_found)}"
+    return f"showing epoch {count(view.asked)} ({which}), training at {epoch_text(epochs_done)}"

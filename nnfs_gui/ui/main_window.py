@@ -19,14 +19,17 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow
 
 from nnfs_gui.core.config import Config, spec
 from nnfs_gui.ui import presets
-from nnfs_gui.ui.compare import ComparePane, figures_text, partner_config
+from nnfs_gui.ui.compare import ComparePane, figures_text, n_classes, partner_config
 from nnfs_gui.ui.cursor_control import CursorController
+from nnfs_gui.ui.formatting import count, typed
+from nnfs_gui.ui.screen import fit_to_screen, keep_on_screen
 from nnfs_gui.ui.session import RunSession
 from nnfs_gui.ui.window_layout import build_body, build_menus, fill_presets, install_exports
 
 FINE_GRID = 150     # decision-grid size when the user is idle
 COARSE_GRID = 60    # while a slider or the view is being dragged
 FINE_AFTER_MS = 400  # back to the fine grid this long after the last drag
+SLOW_EPOCH_SECONDS = 2.0  # the status bar says how long an epoch takes from this on
 
 
 class MainWindow(QMainWindow):
@@ -42,6 +45,8 @@ class MainWindow(QMainWindow):
         self.quit_after: int | None = None
         self.screenshot_path: str | None = None
         self.compare: ComparePane | None = None
+        self._divergence_shown = ""   # the banner's text while it shows a divergence
+        self._epoch_clock = None      # (run id, epoch, training seconds) of the last frame
         self.session = RunSession("A", config or Config(), FINE_GRID, self)
         build_menus(self)
         build_body(self)
@@ -226,7 +231,7 @@ class MainWindow(QMainWindow):
     def _on_edited(self, config: Config, field: str) -> None:
         self.toolbar.show_preset("")
         restarted = self.apply_config(config)
-        label, value = spec(field).label, getattr(config, field)
+        label, value = spec(field).label, typed(getattr(config, field))
         how = "a restart setting: started a new run" if restarted else \
             "applied to the running model"
         self.status.message(f"{label} = {value}: {how}.")
@@ -246,13 +251,34 @@ class MainWindow(QMainWindow):
         """Toolbar, status bar, A's figures and the banner, from the sessions."""
         a, b = self.session, self.compare.session if self.compare else None
         self.toolbar.set_playing(any(s.playing for s in self.sessions()))
-        if self.compare is not None:
-            self.a_figures.setText(figures_text(a.last_row(), a.epoch))
         if a.diverged:
             self.show_banner(a.diverged)
+            self._divergence_shown = a.diverged
+        elif self._divergence_shown and self.banner.text() == self._divergence_shown:
+            self.banner.hide()    # Play trained on from the restored weights
+            self._divergence_shown = ""
+        self._tell_slow_epochs(a)
         self._show_progress(a, b)
         self.epoch_cursor.refresh()
+        if self.compare is not None and self.epoch_cursor.live:
+            verdict = self.status.steady.current
+            self.a_figures.setText(figures_text(a.last_row(), a.epoch, verdict))
+            self.a_figures.setToolTip("" if verdict is None else verdict.text)
         self._check_script_end(a.epoch)
+
+    def _tell_slow_epochs(self, a: RunSession) -> None:
+        """Say so when one epoch takes seconds (from the frames' training time, so the
+        learner knows why the curves move slowly and that the controls still act)."""
+        now = (a.run_id, a.epoch, a.train_seconds)
+        last, self._epoch_clock = self._epoch_clock, now
+        if last is None or last[0] != now[0] or now[1] <= last[1]:
+            return
+        per_epoch = (now[2] - last[2]) / (now[1] - last[1])
+        if per_epoch >= SLOW_EPOCH_SECONDS:
+            self.status.message(
+                f"One epoch takes {per_epoch:.0f} s with these settings (fewer samples, "
+                f"augment copies or hidden units are faster); Pause and Reset still act "
+                f"at once.", 20000)
 
     def _show_progress(self, a: RunSession, b: RunSession | None) -> None:
         limit = a.config.epochs
@@ -261,11 +287,9 @@ class MainWindow(QMainWindow):
         if not self.status.set_epoch(a.epoch, limit, a.playing, a.finished, seconds):
             return
         self.toolbar.set_epoch(a.epoch, None if b is None else b.epoch)
-        row = a.last_row()
-        if row is not None:
-            self.status.set_losses(row["data_loss"], row["val_loss"])
+        self.status.show_verdict(a.history, n_classes(a), a.playing)
         if a.finished and not a.playing:
-            self.status.message(f"Reached the epoch limit ({limit:,}). Raise it in "
+            self.status.message(f"Reached the epoch limit ({count(limit)}). Raise it in "
                                 "Optimizer > Epoch limit to go on, or Reset.")
 
     def show_banner(self, text: str) -> None:
@@ -300,14 +324,20 @@ class MainWindow(QMainWindow):
 
     # -- settings and closing ------------------------------------------------------------------
     def _restore_geometry(self) -> None:
-        """Size and position of the last session (plain values, not Qt's geometry blob)."""
-        if self.settings is None:
-            return
-        size, pos = self.settings.value("window/size"), self.settings.value("window/pos")
-        if isinstance(size, QSize) and size.isValid():
-            self.resize(size)
-        if isinstance(pos, QPoint):
-            self.move(pos)
+        """Size and position of the last session (plain values, not Qt's geometry
+        blob), fitted into the screen's available area (ui/screen.py): a size saved
+        on a larger screen, or a position on a screen since removed, never puts the
+        window's status bar or edges off screen."""
+        size = pos = None
+        if self.settings is not None:
+            size, pos = self.settings.value("window/size"), self.settings.value("window/pos")
+        fit_to_screen(self, size if isinstance(size, QSize) and size.isValid() else None,
+                      pos if isinstance(pos, QPoint) else None)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        # The frame is known only now: pull the window back if the frame sticks out.
+        QTimer.singleShot(0, lambda: keep_on_screen(self))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         # Both processes are told at once, then awaited: the window closes within ~1 s.

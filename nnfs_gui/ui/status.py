@@ -1,38 +1,71 @@
-"""The status bar: speed, epoch, progress to the epoch limit, and the overfitting verdict."""
+"""The status bar: messages, the verdict, speed, epoch and progress to the epoch limit.
+
+Messages (``message``) use the status bar's own message area, which Qt lays out
+left of the permanent widgets and over the normal ones: the verdict is a normal
+widget, so a message hides it for its few seconds instead of sharing a line
+with it (the two used to cut each other: "... Optimizer > Epoc|Overfitting").
+The verdict is elided to the room it has; its tooltip holds the whole sentence.
+"""
 
 from __future__ import annotations
 
-import math
 import time
+from collections.abc import Callable
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar
 
-GAP_SIGN = 10.0   # ch. 11: a loss gap above ~10% is a sign of serious overfitting
+from nnfs_gui.training.history import History
+from nnfs_gui.training.verdict import Verdict
+from nnfs_gui.ui.formatting import epoch_text, judge_history
+
 RATE_WINDOW = 1.0  # seconds of training time averaged into the epochs/s figure
 # Texts change at most this often while playing: each change re-lays out and repaints
 # the status bar and toolbar, which at 30 frames/s cost more than the plots.
 TEXT_INTERVAL = 0.25
+# judge() costs ~1.5-15 ms (1,000,000 rows); once a second keeps the verdict steady
+# to read while training, and costs nothing worth measuring.
+VERDICT_INTERVAL = 1.0
+NO_VERDICT = "No verdict yet: train a few epochs."
+VERDICT_TIP = ("Ch. 11: a model overfits when its validation loss turns up from its "
+               "minimum while the training loss keeps falling; a validation loss well "
+               "above the training loss (the book: more than ~10%) is a second sign.")
 
 
-def loss_gap_percent(train_loss: float, val_loss: float) -> float:
-    """How far the validation loss lies above the training loss, in % of the training loss."""
-    if not (math.isfinite(train_loss) and math.isfinite(val_loss)) or train_loss <= 0:
-        return math.nan
-    return (val_loss - train_loss) / train_loss * 100.0
+class SteadyVerdict:
+    """``judge()`` of a growing history, held steady while training runs.
 
+    While playing it judges at most every ``interval`` seconds, and a change of kind
+    shows only once two judgements in a row agree (a run on the edge between two
+    kinds would otherwise flicker). Paused or finished, it judges at once.
+    """
 
-def verdict(train_loss: float, val_loss: float) -> str:
-    """The overfitting verdict in plain words, from the latest losses."""
-    gap = loss_gap_percent(train_loss, val_loss)
-    if math.isnan(gap):
-        return "No verdict yet."
-    if gap <= 0:
-        return (f"Generalizing: validation loss is {-gap:.0f}% below the training loss.")
-    if gap <= GAP_SIGN:
-        return (f"Generalizing: validation loss is {gap:.0f}% above the training loss "
-                f"(within the book's ~{GAP_SIGN:.0f}% sign).")
-    return (f"Overfitting: validation loss is {gap:.0f}% above the training loss, past the "
-            f"book's ~{GAP_SIGN:.0f}% sign (ch. 11).")
+    def __init__(self, interval: float = VERDICT_INTERVAL,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.interval, self.clock = interval, clock
+        self.reset()
+
+    def reset(self) -> None:
+        self.current: Verdict | None = None
+        self._candidate: str | None = None
+        self._judged_at = -float("inf")
+
+    def update(self, history: History, n_classes: int, playing: bool) -> Verdict | None:
+        """The verdict to show now (None while the history is empty)."""
+        if len(history) == 0:
+            self.reset()
+            return None
+        now = self.clock()
+        if playing and now - self._judged_at < self.interval:
+            return self.current
+        self._judged_at = now
+        new = judge_history(history, n_classes)
+        if not playing or self.current is None or new.kind == self.current.kind \
+                or new.kind == self._candidate:
+            self.current, self._candidate = new, None
+        else:
+            self._candidate = new.kind   # shown if the next judgement agrees
+        return self.current
 
 
 class EpochRate:
@@ -61,46 +94,81 @@ def _speed_text(rate: float, playing: bool, finished: bool) -> str:
     return f"{rate:,.0f} epochs/s" if playing else "paused"
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that elides its text to its width ("…"), full text in the
+    tooltip; it takes the room the status bar has left, never more."""
+
+    def __init__(self, text: str = "", tip: str = "") -> None:
+        super().__init__()
+        self._full, self._tip = "", tip
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(80)
+        self.set_full_text(text)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(f"{text}\n\n{self._tip}" if self._tip else text)
+        self._elide()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                              max(0, self.width()))
+        super().setText(shown)
+
+
 class TrainingStatus:
-    """Permanent widgets in the window's status bar."""
+    """The window's status bar: the verdict (a normal widget, hidden by messages),
+    then the permanent speed, epoch and progress widgets at the right."""
 
     def __init__(self, bar: QStatusBar) -> None:
         self.bar = bar
-        self.verdict = QLabel("No verdict yet.")
-        self.verdict.setToolTip("Ch. 11: compare the training and validation loss; a gap of "
-                                "more than about 10% signals serious overfitting.")
-        self.speed = QLabel("0 epochs/s")
+        self.verdict = ElidedLabel(NO_VERDICT, VERDICT_TIP)
+        self.speed = QLabel("paused")
         self.speed.setToolTip("Training speed: epochs per second of the training "
                               "process's own training time.")
-        self.epoch = QLabel("epoch 0")
+        self.epoch = QLabel(epoch_text(0))
+        self.epoch.setToolTip("The last epoch trained: the number of the newest history "
+                              "row (as the book prints, and as in history.csv).")
         self.pace = QLabel("full speed")
         self.pace.setToolTip("Pace: the most epochs a second training may take "
                              "(toolbar > Pace).")
         self.progress = QProgressBar()
-        self.progress.setMaximumWidth(160)
+        self.progress.setMaximumWidth(120)
         self.progress.setToolTip("Progress toward the epoch limit.")
         self.progress.setFormat("%p%")
-        for w in (self.verdict, self.pace, self.speed, self.epoch, self.progress):
+        bar.addWidget(self.verdict, 1)
+        for w in (self.pace, self.speed, self.epoch, self.progress):
             bar.addPermanentWidget(w)
-        self.speed.setMinimumWidth(120)
+        self.speed.setMinimumWidth(110)
         self.epoch.setMinimumWidth(110)
         self.rate = EpochRate()
-        self.epoch_count = 0
+        self.steady = SteadyVerdict()
+        self.epoch_count = 0   # epochs completed (the newest row is epoch_count - 1)
         self._shown_at = 0.0
         self._shown_playing = False
 
     def reset(self, epoch_limit: int) -> None:
         self.rate.reset()
+        self.steady.reset()
         self._shown_at = 0.0
         self.set_epoch(0, epoch_limit, playing=False)
-        self.verdict.setText("No verdict yet.")
+        self.verdict.set_full_text(NO_VERDICT)
 
     def set_epoch(self, epoch: int, epoch_limit: int, playing: bool = True,
                   finished: bool = False, train_seconds: float = 0.0) -> bool:
-        """Record the epoch at ``train_seconds`` (the training process's cumulative
-        training time); update the texts if due (always when not playing).
-        A stopped run says "paused" or "finished" where the speed was (not "0 epochs/s");
-        a finished run fills the progress bar. Returns whether the texts were updated."""
+        """Record ``epoch`` epochs completed at ``train_seconds`` (the training
+        process's cumulative training time); update the texts if due (always when
+        not playing). The text names the last epoch trained (``epoch - 1``, the
+        newest history row). A stopped run says "paused" or "finished" where the
+        speed was; a finished run fills the progress bar. Returns whether the texts
+        were updated."""
         self.epoch_count = epoch
         rate = self.rate.add(epoch, train_seconds) if playing else 0.0
         if not playing:
@@ -109,7 +177,7 @@ class TrainingStatus:
         if playing and self._shown_playing and now - self._shown_at < TEXT_INTERVAL:
             return False
         self._shown_at, self._shown_playing = now, playing
-        self.epoch.setText(f"epoch {epoch:,}")
+        self.epoch.setText(epoch_text(epoch))
         total = epoch_limit + 1   # epochs 0..limit, as the book's range(epochs + 1)
         self.progress.setRange(0, total)
         self.progress.setValue(total if finished else min(epoch, total))
@@ -119,8 +187,11 @@ class TrainingStatus:
     def set_pace(self, eps: float | None) -> None:
         self.pace.setText("full speed" if eps is None else f"pace {eps:,g} epochs/s")
 
-    def set_losses(self, train_loss: float, val_loss: float) -> None:
-        self.verdict.setText(verdict(train_loss, val_loss))
+    def show_verdict(self, history: History, n_classes: int, playing: bool) -> None:
+        """The verdict of ``history`` (judged at most once a second while playing)."""
+        verdict = self.steady.update(history, n_classes, playing)
+        self.verdict.set_full_text(NO_VERDICT if verdict is None else verdict.text)
 
     def message(self, text: str, ms: int = 6000) -> None:
+        """A message in the status bar's own area; the verdict returns after ``ms``."""
         self.bar.showMessage(text, ms)

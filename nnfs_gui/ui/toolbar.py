@@ -6,6 +6,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QSpinBox, QToolBar, QToolButton, QWidget
 
+from nnfs_gui.ui.formatting import count, epoch_text, last_epoch
+
 PACES = (None, 20, 50, 100, 200, 500, 1000, 5000)   # epochs/s; None: full speed
 
 
@@ -56,8 +58,9 @@ class TrainingToolbar(QToolBar):
         self.addWidget(QLabel(" Pace "))
         self.addWidget(self.pace)
         self.addSeparator()
-        self.epoch_label = QLabel(" epoch 0 ")
-        self.epoch_label.setToolTip("Epochs trained in this run.")
+        self.epoch_label = QLabel(f" {epoch_text(0)} ")
+        self.epoch_label.setToolTip("The last epoch trained in this run (numbered as in "
+                                    "history.csv).")
         self.addWidget(self.epoch_label)
         self.addSeparator()
         self.export_button = QToolButton()
@@ -98,8 +101,15 @@ class TrainingToolbar(QToolBar):
         self.play.blockSignals(False)
 
     def set_epoch(self, epoch: int, epoch_b: int | None = None) -> None:
-        """The epoch count; both models' counts while comparing (``epoch_b``)."""
+        """The last epoch trained, from epochs completed (``epoch``); both models'
+        while comparing (``epoch_b``). Numbers as in history.csv (ui/formatting.py)."""
         if epoch_b is None:
-            self.epoch_label.setText(f" epoch {epoch:,} ")
+            self.epoch_label.setText(f" {epoch_text(epoch)} ")
         else:
-            self.epoch_label.setText(f" epoch A {epoch:,} · B {epoch_b:,} ")
+            a, b = (_last(e) for e in (epoch, epoch_b))
+            self.epoch_label.setText(f" epoch A {a} · B {b} ")
+
+
+def _last(epochs_done: int) -> str:
+    last = last_epoch(epochs_done)
+    return "–" if last is None else count(last)

@@ -92,7 +92,6 @@ def build_body(w) -> None:
     split.setSizes([340, 620, 440])
     w.setCentralWidget(split)
     w.status = TrainingStatus(w.statusBar())
-    w.resize(1400, 860)
 
 
 def _column(*widgets: QWidget) -> QWidget:

@@ -79,7 +79,7 @@ def test_pace_limits_the_epochs_per_second_of_the_processs_clock():
     start = time.perf_counter()
     while d.loop.trainer is None or d.loop.trainer.epoch < 20:
         d.loop.tick()
-        time.sleep(d.loop._pace_wait())
+        time.sleep(d.loop.pace_wait())
         if d.frames:
             d.ack()
     seconds = time.perf_counter() - start

@@ -308,3 +308,40 @@ def test_pdf_onto_a_full_disk_names_the_pdf_and_leaves_none(tiny_disk):
     assert "dashboard.pdf" in line and "disk is full" in line and "config.json" not in line
     assert sorted(p.name for p in tiny_disk.iterdir()) == [
         "config.json", "filler", "history.csv", "metrics.json", "model.npz"]
+
+
+# -- the verdict and the epoch convention in metrics.json (issue 11) ---------------------
+def _metrics(out: Path) -> dict:
+    return json.loads((out / "metrics.json").read_text())
+
+
+def _last_csv_epoch(out: Path) -> int:
+    return int(History.from_csv(out / "history.csv").column("epoch")[-1])
+
+
+def test_metrics_say_ch11_overfit_overfits_since_its_validation_minimum(overfit_run):
+    _, out = overfit_run
+    metrics = _metrics(out)
+    verdict = metrics["verdict"]
+    assert set(verdict) == {"kind", "text", "best_epoch", "rise", "gap_ratio", "since_epoch"}
+    assert verdict["kind"] == "overfitting"
+    # Since the valley of the validation loss: near its lowest row (the book puts the
+    # chapter-11 minimum near epochs 650-1,050), long before the end.
+    assert abs(verdict["since_epoch"] - metrics["best_epoch"]) <= 250
+    assert verdict["since_epoch"] < 1100
+    assert verdict["rise"] > 0.10 and verdict["gap_ratio"] > 1.1
+    assert verdict["text"].startswith(f"Overfitting since epoch {verdict['since_epoch']:,}")
+
+
+def test_metrics_do_not_call_ch11_generalize_overfitting(generalize_run):
+    _, out = generalize_run
+    verdict = _metrics(out)["verdict"]
+    assert verdict["kind"] != "overfitting" and verdict["since_epoch"] is None
+    assert "verfitting" not in verdict["text"]
+
+
+def test_the_last_epoch_is_the_csvs_last_row(overfit_run):
+    _, out = overfit_run
+    # Limit 10,000: epochs 0..10,000 trained; every place says 10,000.
+    assert _metrics(out)["last_epoch"] == _last_csv_epoch(out) == 10_000
+    assert _metrics(out)["epochs_run"] == 10_001

@@ -222,7 +222,7 @@ def test_every_message_type_has_a_handler_and_changes_what_it_names():
               (p.ApplyLive(1, SMALL.replace(decay=0.0)), lambda: d.loop.trainer.config.decay == 0),
               (p.RequestModel(), lambda: d.loop.want_model),
               (p.ShowEpoch(1, 0, 20), lambda: d.loop.want_view.epoch == 0),
-              (p.SetPace(20), lambda: d.loop.pace == 20),
+              (p.SetPace(20), lambda: d.loop.pace.epochs_per_second == 20),
               (p.Quit(), lambda: d.loop.quit)]
     for message, check in checks:
         d.send(message)

@@ -150,7 +150,7 @@ def test_early_stopping_keeps_the_best_weights_and_they_reproduce_its_loss():
         val_loss, _ = trainer.model.evaluate(trainer.x_val, trainer.y_val)
         assert val_loss == pytest.approx(result.best_val_loss, rel=1e-6)
         # and bit for bit through the engine that recorded it
-        net = BatchedNet([trainer.model.fast.flat.values], [2, 64, 3], "relu",
+        net = BatchedNet([trainer.model.engine.flat.values], [2, 64, 3], "relu",
                          {k: [0.0] for k in ("l1_weight", "l1_bias", "l2_weight", "l2_bias")})
         data = BatchedData([trainer.x_train], [trainer.y_train], [trainer.x_val],
                            [trainer.y_val])

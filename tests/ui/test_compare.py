@@ -8,7 +8,9 @@ import os
 import numpy as np
 import pytest
 
+from nnfs_gui.training.verdict import GENERALIZING, OVERFITTING, Verdict
 from nnfs_gui.ui.compare import COPY_OF_A, figures_text, partner_config
+from nnfs_gui.ui.formatting import judge_history, short_verdict
 from nnfs_gui.ui.main_window import MainWindow
 from nnfs_gui.ui.presets import load_preset
 from tests.ui.test_window import class_share, shown_window
@@ -54,15 +56,20 @@ def test_step_and_reset_drive_both_models(qtbot, window):
                     b.session.worker.latest.grid is b.view._probs, timeout=WAIT_MS)
     assert b.view.image_rgb().shape == (150, 150, 3)
     assert np.all(class_share(b.view.image_rgb(), 3) > 0.15)   # B's regions, in the palette
-    assert b.figures.text().startswith("epoch 300 · loss ")
+    assert b.figures.text().startswith("epoch 299 · loss ")   # rows 0..299
+    # B's caption carries the verdict of B's own history (the whole sentence in
+    # its tooltip), judged by the one function the status bar uses.
+    assert b.figures.toolTip() == judge_history(b.session.history, 3).text
+    assert b.figures.text().endswith(short_verdict(judge_history(b.session.history, 3)))
     # B's validation curves beside A's: one point per epoch, B's own values.
     x, y = window.curves_view.b_curves["val_loss"].getData()
     assert list(x) == list(range(300)) and window.curves_view.b_point_count() == 300
     assert y[-1] == pytest.approx(b.session.last_row()["val_loss"])
     _, a_y = window.curves_view.curves["val_loss"].getData()
     assert not np.allclose(y, a_y)
-    assert window.a_figures.text().startswith("epoch 300 · loss ")
-    assert window.toolbar.epoch_label.text().strip() == "epoch A 300 · B 300"
+    assert window.a_figures.text().startswith("epoch 299 · loss ")
+    assert window.a_figures.toolTip() == window.status.verdict.full_text()
+    assert window.toolbar.epoch_label.text().strip() == "epoch A 299 · B 299"
     run = b.session.run_id
     window.toolbar.reset.trigger()
     assert b.session.run_id == run + 1
@@ -134,12 +141,16 @@ def test_without_a_partner_preset_b_starts_as_a_copy_of_a(qtbot):
 
 def test_figures_text():
     row = {"data_loss": 0.1, "val_loss": 0.5, "acc": 0.97, "val_acc": 0.8}
-    assert figures_text(row, 1234) == ("epoch 1,234 · loss 0.100 / validation 0.500 · "
-                                       "accuracy 0.970 / 0.800 · Overfitting")
+    overfit = Verdict(OVERFITTING, "Overfitting since epoch 420: ...", since_epoch=420)
+    # 1,235 epochs completed: the last row is epoch 1,234 (as in history.csv).
+    assert figures_text(row, 1235, overfit) == (
+        "epoch 1,234 · loss 0.100 / validation 0.500 · accuracy 0.970 / 0.800 · "
+        "Overfitting since epoch 420")
     row = {"data_loss": 0.5, "val_loss": 0.52, "acc": 0.8, "val_acc": 0.8}
-    assert figures_text(row, 5).endswith("· Generalizing")
+    assert figures_text(row, 5, Verdict(GENERALIZING, "...")).endswith("· Generalizing")
+    assert figures_text(row, 5).endswith("accuracy 0.800 / 0.800")
     assert figures_text(None, 0) == "No epoch trained yet."
-    assert figures_text({**row, "val_loss": math.nan}, 3) == "epoch 3: no finite loss"
+    assert figures_text({**row, "val_loss": math.nan}, 4) == "epoch 3: no finite loss"
 
 
 def test_partner_config():

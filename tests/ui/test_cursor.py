@@ -53,7 +53,7 @@ def test_the_cursor_shows_the_regions_of_epoch_k_for_a_and_b(qtbot, window):
     np.testing.assert_array_equal(w.compare.view._probs, _grid_at(b, k, a.points.split()))
     live = a.latest_grid
     assert not np.array_equal(w.decision_view._probs, live)   # not the newest regions
-    assert "showing epoch 120 (checkpoint), training at 300" in w.cursor_bar.caption.text()
+    assert "showing epoch 120 (checkpoint), training at epoch 299" in w.cursor_bar.caption.text()
     assert w.epoch_cursor.lines.lines[0].isVisible() and w.epoch_cursor.lines.lines[0].value() == k
     assert w.compare.figures.text().startswith("epoch 120 · loss ")
     # mistakes are those of epoch k's weights

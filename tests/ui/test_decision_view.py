@@ -89,7 +89,8 @@ def test_markers_shrink_when_points_multiply(qtbot):
         x = np.random.default_rng(0).normal(size=(n, 2))
         y = np.arange(n) % 3
         view.reset(RunPoints(x, y, x, y, 3, (-3.0, 3.0, -3.0, 3.0)))
-        view.update_snapshot(SimpleNamespace(grid=None, extent=None), val_pred=(y + 1) % 3)  # all wrong
+        no_grid = SimpleNamespace(grid=None, extent=None)
+        view.update_snapshot(no_grid, val_pred=(y + 1) % 3)  # all wrong
         sizes[n] = (view.train_points.opts["size"], view.mistakes.opts["size"],
                     view.mistakes.opts["pen"].widthF(), view.mistakes.opts["pen"].color().alpha())
     small, large = sizes[300], sizes[3000]

@@ -1,21 +1,15 @@
-"""The overfitting verdict in plain words, against the book's ~10% sign."""
+"""The status bar: the one verdict (training.verdict), held steady; messages with
+room of their own; the epoch named as the last history row."""
 
-import math
+import numpy as np
+import pytest
 
-from nnfs_gui.ui.status import EpochRate, loss_gap_percent, verdict
+from nnfs_gui.training.history import COLUMNS, History
+from nnfs_gui.training.verdict import OVERFITTING, judge
+from nnfs_gui.ui.status import EpochRate, SteadyVerdict
 
-
-def test_chapter_11_numbers_are_overfitting():
-    # ch. 11: training loss 0.074, validation loss 0.921
-    assert loss_gap_percent(0.074, 0.921) == (0.921 - 0.074) / 0.074 * 100
-    text = verdict(0.074, 0.921)
-    assert text.startswith("Overfitting") and "1145%" in text and "10%" in text
-
-
-def test_small_gap_generalizes():
-    assert verdict(0.50, 0.53).startswith("Generalizing") and "6%" in verdict(0.50, 0.53)
-    assert "below" in verdict(0.5, 0.4)
-    assert verdict(math.nan, 0.4) == "No verdict yet."
+LONG_MESSAGE = ("Reached the epoch limit (10,000). Raise it in Optimizer > Epoch limit "
+                "to go on, or Reset.")
 
 
 def test_epoch_rate_over_the_last_second():
@@ -25,27 +19,129 @@ def test_epoch_rate_over_the_last_second():
     assert r.add(1500, now=11.0) == 1500
 
 
-def _status(qtbot):
+def overfitting_history(rows: int = 3000) -> History:
+    """Validation loss falls to a minimum at epoch 500, then climbs to 3x it, while
+    the training loss keeps falling; accuracy well above chance."""
+    epochs = np.arange(rows, dtype=np.float64)
+    train = 1.0 / (1.0 + epochs / 50.0)
+    val = np.where(epochs < 500, 1.0 - epochs / 1000.0, 0.5 + (epochs - 500) / 2500.0)
+    h = History()
+    h.extend({**{c: np.zeros(rows) for c in COLUMNS}, "epoch": epochs, "loss": train,
+              "data_loss": train, "val_loss": val, "acc": np.full(rows, 0.95),
+              "val_acc": np.full(rows, 0.8), "lr": np.full(rows, 0.05)})
+    return h
+
+
+def _status(qtbot, width=1366):
     from PySide6.QtWidgets import QStatusBar
 
     from nnfs_gui.ui.status import TrainingStatus
 
     bar = QStatusBar()
     qtbot.addWidget(bar)
-    return TrainingStatus(bar)
+    status = TrainingStatus(bar)
+    bar.resize(width, 30)
+    bar.show()
+    qtbot.waitExposed(bar)
+    return status
 
 
 def test_a_stopped_run_says_paused_or_finished_not_zero_speed(qtbot):
     s = _status(qtbot)
     s.reset(100)
     assert s.speed.text() == "paused" and s.progress.value() == 0
-    assert s.set_epoch(40, 100, playing=False)
-    assert s.speed.text() == "paused" and s.epoch.text() == "epoch 40"
+    assert s.epoch.text() == "no epochs yet"
+    assert s.set_epoch(40, 100, playing=False)   # rows 0..39 trained
+    assert s.speed.text() == "paused" and s.epoch.text() == "epoch 39"
     assert s.set_epoch(41, 100, playing=True)
     assert s.speed.text().endswith("epochs/s")
     assert s.set_epoch(101, 100, playing=False, finished=True)   # epochs 0..100 done
-    assert s.speed.text() == "finished"
+    assert s.speed.text() == "finished" and s.epoch.text() == "epoch 100"
     assert s.progress.value() == s.progress.maximum() == 101
     # The limit lowered live below the epoch reached: finished fills the bar too.
     assert s.set_epoch(60, 50, playing=False, finished=True)
     assert s.progress.value() == s.progress.maximum()
+
+
+def test_the_status_bar_shows_the_verdict_of_the_history(qtbot):
+    s = _status(qtbot)
+    history = overfitting_history()
+    expected = judge({c: history.column(c) for c in COLUMNS}, 3)
+    assert expected.kind == OVERFITTING   # the synthetic run is what it claims
+    s.show_verdict(history, 3, playing=False)
+    assert s.verdict.full_text() == expected.text
+    assert expected.text in s.verdict.toolTip()
+    assert s.verdict.text().startswith("Overfitting since epoch")
+    s.show_verdict(History(), 3, playing=False)
+    assert s.verdict.full_text().startswith("No verdict yet")
+
+
+def test_a_long_verdict_is_elided_with_the_whole_sentence_in_its_tooltip(qtbot):
+    s = _status(qtbot, width=700)
+    s.show_verdict(overfitting_history(), 3, playing=False)
+    qtbot.wait(10)
+    shown, full = s.verdict.text(), s.verdict.full_text()
+    assert shown != full and shown.endswith("…") and full.startswith(shown[:-1])
+    assert s.verdict.fontMetrics().horizontalAdvance(shown) <= s.verdict.width()
+    assert full in s.verdict.toolTip()
+
+
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_a_message_and_the_verdict_never_share_the_line(qtbot, width):
+    s = _status(qtbot, width)
+    s.set_epoch(10001, 10000, playing=False, finished=True)
+    s.show_verdict(overfitting_history(), 3, playing=False)
+    qtbot.wait(10)
+    permanent = [s.speed, s.epoch, s.progress]
+    left_edge = min(w.geometry().left() for w in permanent)
+    # The verdict ends before the permanent widgets start.
+    assert s.verdict.isVisible() and s.verdict.geometry().right() < left_edge
+    for w in permanent:
+        assert not w.geometry().intersects(s.verdict.geometry())
+    s.message(LONG_MESSAGE)
+    qtbot.wait(10)
+    assert s.bar.currentMessage() == LONG_MESSAGE
+    # The message owns the line: the verdict steps aside, and the whole message fits
+    # left of the permanent widgets (not cut, not elided).
+    assert not s.verdict.isVisible()
+    assert s.bar.fontMetrics().horizontalAdvance(LONG_MESSAGE) < left_edge
+    s.bar.clearMessage()
+    qtbot.wait(10)
+    assert s.verdict.isVisible()
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_the_verdict_is_judged_once_a_second_and_a_new_kind_must_repeat(monkeypatch):
+    import nnfs_gui.ui.status as status
+
+    clock, kinds = Clock(), iter(["generalizing", "overfitting", "generalizing",
+                                  "overfitting", "overfitting"])
+    calls = []
+
+    def fake_judge(history, n_classes):
+        calls.append(clock.now)
+        kind = next(kinds)
+        return type("V", (), {"kind": kind, "text": kind})()
+
+    monkeypatch.setattr(status, "judge_history", fake_judge)
+    steady, history = SteadyVerdict(interval=1.0, clock=clock), overfitting_history(20)
+    assert steady.update(history, 3, playing=True).kind == "generalizing"
+    clock.now = 0.5
+    steady.update(history, 3, playing=True)
+    assert calls == [0.0]                      # not again within the second
+    clock.now = 1.0
+    assert steady.update(history, 3, playing=True).kind == "generalizing"  # once: held
+    clock.now = 2.0
+    assert steady.update(history, 3, playing=True).kind == "generalizing"
+    clock.now = 3.0
+    assert steady.update(history, 3, playing=True).kind == "generalizing"  # held again
+    clock.now = 4.0
+    assert steady.update(history, 3, playing=True).kind == "overfitting"   # twice: shown
+    assert calls == [0.0, 1.0, 2.0, 3.0, 4.0]

@@ -270,12 +270,13 @@ class ExportController(QObject):
             self.show_error(str(e))
             return False
         w = self.window
+        own = _own_settings_note(w.config, saved.config)
         w.start_from(saved)
         self.remember_folder(Path(path).parent)
-        self._tell_when_loaded(Path(path).name, w.session, saved.scaler)
+        self._tell_when_loaded(Path(path).name, w.session, saved.scaler, own)
         return True
 
-    def _tell_when_loaded(self, name: str, session, saved_scaler) -> None:
+    def _tell_when_loaded(self, name: str, session, saved_scaler, own: str = "") -> None:
         """Once the loaded run's data came, say so (and if its scaler differs)."""
         run_id = session.run_id
 
@@ -283,8 +284,8 @@ class ExportController(QObject):
             if points.run_id != run_id:
                 return
             session.run_started.disconnect(started)
-            self.tell(f"Loaded {name}: the regions show its weights. Play trains on from "
-                      f"them.{_scaler_note(points.scaler, saved_scaler)}")
+            self.tell(f"Loaded {name}{own}: the regions show its weights. Play trains on "
+                      f"from them.{_scaler_note(points.scaler, saved_scaler)}")
 
         session.run_started.connect(started)
 
@@ -330,6 +331,21 @@ class ExportController(QObject):
 
     def tell(self, text: str) -> None:
         self.window.status.message(text, 10000)
+
+
+def _own_settings_note(current, saved) -> str:
+    """" with its own settings (...)" when the model's data or network settings differ
+    from the current run's: it opens as its own run, not into the current one."""
+    changed = current.restart_fields_changed(saved)
+    if not changed:
+        return ""
+    shown = ", ".join(f"{name} {_setting_text(getattr(saved, name))}" for name in changed[:4])
+    more = ", ..." if len(changed) > 4 else ""
+    return f" with its own settings ({shown}{more})"
+
+
+def _setting_text(value) -> str:
+    return "x".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
 def _scaler_note(running, saved) -> str:

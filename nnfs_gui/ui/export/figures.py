@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
 
 from nnfs_gui.ui.export.formats import DEFAULT_WIDTH, ExportRequest, ExportSource
 from nnfs_gui.ui.export.io import ExportError, naming, save_file
+from nnfs_gui.ui.formatting import NO_EPOCHS, count, judge_history, short_verdict
 
 MIN_WIDTH, MAX_WIDTH = 64, 10_000
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -363,12 +364,15 @@ def write_pdf(source: ExportSource, request: ExportRequest) -> Path:
 
 
 def run_title(config, history) -> str:
-    """One line naming the run and its latest numbers, for PDF pages."""
+    """One line naming the run, its last epoch (the last history row, as history.csv
+    and the window number it), its latest numbers and the verdict, for PDF pages."""
     last = history.last() or {}
-    epoch = int(last["epoch"]) if "epoch" in last else 0
-    parts = [config.name, f"epoch {epoch:,}"]
+    epoch = int(last["epoch"]) if "epoch" in last else None
+    parts = [config.name, NO_EPOCHS if epoch is None else f"epoch {count(epoch)}"]
     for key, label in (("data_loss", "loss"), ("acc", "acc"), ("val_loss", "val loss"),
                        ("val_acc", "val acc")):
         if key in last and math.isfinite(last[key]):
             parts.append(f"{label} {last[key]:.3f}")
+    if epoch is not None:
+        parts.append(short_verdict(judge_history(history, config.classes)))
     return " | ".join(parts)
