@@ -1,4 +1,4 @@
-"""``python -m nnfs_gui.bench {gui,engine,timeline,all}``: print speed figures of this machine."""
+"""``python -m nnfs_gui.bench {gui,engine,timeline,cursor,sweep,all}``: speed figures."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ BENCHES = {
     "engine": "nnfs_gui.bench.engine",
     "gui": "nnfs_gui.bench.gui",
     "timeline": "nnfs_gui.bench.timeline",
+    "cursor": "nnfs_gui.bench.cursor",
     "sweep": "nnfs_gui.bench.sweep",
 }
 

@@ -19,7 +19,6 @@ Qt-free, like everything under ``training/``.
 
 from __future__ import annotations
 
-import copy
 import ctypes
 import dataclasses
 import math
@@ -31,7 +30,9 @@ import time
 import numpy as np
 
 from nnfs_gui.training import protocol as p
-from nnfs_gui.training.protocol import Frame, ModelState, RunPoints
+from nnfs_gui.training.answers import epoch_view, model_state, predict_val, run_points
+from nnfs_gui.training.pace import UNLIMITED, Pace
+from nnfs_gui.training.protocol import Frame
 
 CHUNK_SECONDS = 0.005     # train this long between reads of the messages
 FRAME_INTERVAL = 1 / 30   # at most ~30 frames a second
@@ -69,6 +70,8 @@ class TrainingLoop:
         self.pause_at: int | None = None
         self.want_frame = False
         self.want_model = False
+        self.want_view: p.ShowEpoch | None = None   # the newest request wins
+        self.pace = Pace(burst_seconds=FRAME_INTERVAL)   # epochs/s while playing
         self.frame_in_flight = False
         self.mailbox: p.StartRun | None = None   # one slot: the newest start wins
         self.seconds = {"train": 0.0, "make frame": 0.0, "idle": 0.0}
@@ -89,6 +92,7 @@ class TrainingLoop:
             p.SetGrid: self._on_set_grid, p.SetPauseAt: self._on_set_pause_at,
             p.Ack: self._on_ack, p.RequestModel: self._on_request_model,
             p.Quit: self._on_quit, p.RestoreBest: self._on_restore_best,
+            p.ShowEpoch: self._on_show_epoch, p.SetPace: self._on_set_pace,
         }
 
     # -- messages ------------------------------------------------------------------
@@ -117,6 +121,8 @@ class TrainingLoop:
         # else: a change for a run that is gone; its successor has its own config
 
     def _on_play(self, m: p.Play) -> None:
+        if not self.playing:
+            self.pace.restart()
         self.playing = True
         self._resume_if_diverged()
 
@@ -154,6 +160,12 @@ class TrainingLoop:
     def _on_quit(self, m: p.Quit) -> None:
         self.quit = True
 
+    def _on_show_epoch(self, m: p.ShowEpoch) -> None:
+        self.want_view = m
+
+    def _on_set_pace(self, m: p.SetPace) -> None:
+        self.pace.set(m.epochs_per_second)
+
     def _guarded(self, work) -> bool:
         """``work()``; a failure becomes an error frame and a pause, not a crash."""
         try:
@@ -171,7 +183,7 @@ class TrainingLoop:
         try:
             while not self.quit:
                 self._handle_deferred()
-                self.read_messages(conn, IDLE_WAIT if self.idle() else 0.0)
+                self.read_messages(conn, IDLE_WAIT if self.idle() else self.pace_wait())
                 self.tick()
         except (EOFError, OSError):
             pass   # the window is gone: nothing left to train for
@@ -201,6 +213,7 @@ class TrainingLoop:
         """One round: the mailbox, a model copy if asked, a chunk of training, a frame."""
         self._read_mailbox()
         self._answer_model_request()
+        self._answer_view_request()
         # A new run's first frame goes out before its first (maybe long) epoch.
         first_frame_due = self._fresh_run and self.trainer is not None
         trained = self._train_chunk() if self._has_work() and not first_frame_due else 0
@@ -209,7 +222,8 @@ class TrainingLoop:
     def idle(self) -> bool:
         """Nothing to do until a message comes."""
         return not (self._has_work() or self.mailbox is not None or self.quit
-                    or self._frame_pending() or self.want_model)
+                    or self._frame_pending() or self.want_model
+                    or self.want_view is not None)
 
     def _frame_pending(self) -> bool:
         return bool((self.want_frame or self._error) and not self.frame_in_flight)
@@ -236,13 +250,25 @@ class TrainingLoop:
             self.send(model_state(self.trainer))
         self.want_model = False
 
+    def pace_wait(self) -> float:
+        """Seconds to wait for the pace before the next epoch (0: train now)."""
+        return self.pace.wait(IDLE_WAIT) if self.playing else 0.0
+
+    def _answer_view_request(self) -> None:
+        m, self.want_view = self.want_view, None
+        if m is not None and self.trainer is not None and m.run_id == self.trainer.run_id:
+            self._guarded(lambda: self.send(epoch_view(self.trainer, m.epoch, m.grid_size)))
+
     def _train_chunk(self) -> int:
         t = self.trainer
-        n = self._chunk_size(t.epoch)
+        n = min(self._chunk_size(t.epoch), self.pace.allowed() if self.playing else UNLIMITED)
+        if n < 1:
+            return 0   # the pace allows no epoch yet
         start = time.perf_counter()
         done = t.train(n, should_stop=self.should_stop)
         seconds = time.perf_counter() - start
         self.seconds["train"] += seconds
+        self.pace.spend(done)
         self._adapt_chunk(done, seconds)
         self.steps = max(0, self.steps - done)
         stop_here = (t.finished or t.diverged or (done < n and not t.interrupted)
@@ -304,7 +330,7 @@ class TrainingLoop:
         self._error = ""
         common = {"playing": self.playing, "error": error, "seq": self.seq,
                   "steps": self.steps, "seconds": dict(self.seconds),
-                  "train_seconds": self.seconds["train"]}
+                  "train_seconds": self.seconds["train"], "clock": time.perf_counter()}
         if t is None:
             return Frame(run_id=-1, **common)
         size = self._grid_size_now()
@@ -329,29 +355,6 @@ class TrainingLoop:
         if key != self._val_pred_key:
             self._val_pred, self._val_pred_key = predict_val(t), key
         return self._val_pred
-
-
-def run_points(trainer) -> RunPoints:
-    """Read-only copies of a run's raw training and validation points."""
-    s = trainer.split
-    arrays = [np.array(a, copy=True) for a in (s.x_train, s.y_train, s.x_val, s.y_val)]
-    return RunPoints(*arrays, n_classes=trainer.config.classes, extent=trainer.extent,
-                     run_id=trainer.run_id, strategy=s.strategy, scaler=trainer.scaler,
-                     start_epoch=trainer.epoch, config=trainer.config).read_only()
-
-
-def model_state(trainer) -> ModelState:
-    """A copy of the trainer's model as it is now (weights and optimizer state)."""
-    return ModelState(run_id=trainer.run_id, model=copy.deepcopy(trainer.model),
-                      config=trainer.config, scaler=trainer.scaler, epoch=trainer.epoch)
-
-
-def predict_val(trainer) -> np.ndarray | None:
-    """(m,) predicted class of each validation point (None if the trainer has no model)."""
-    model = getattr(trainer, "model", None)
-    if model is None:
-        return None
-    return np.asarray(model.predict(trainer.x_val))
 
 
 PR_SET_PDEATHSIG = 1   # linux/prctl.h

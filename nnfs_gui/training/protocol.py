@@ -15,12 +15,16 @@ SetGrid            decision-grid size of frames made while paused.
 SetPauseAt         stop playing at this epoch (None: no such stop).
 Ack                the UI has drawn the last frame: the next may come.
 RequestModel       answer with a ModelState of the current run.
+ShowEpoch          answer with an EpochView of run ``run_id`` at ``epoch`` (from
+                   its checkpoints; the newest request wins).
+SetPace            train at most ``epochs_per_second`` while playing (None:
+                   full speed).
 Quit               end the process.
 =================  ===========================================================
 
 loop -> UI: ``RunPoints`` (once per run, before its first frame), ``Frame``
 (at most ~30/s, each only after the previous one was acknowledged) and
-``ModelState`` (the answer to RequestModel).
+``ModelState`` (the answer to RequestModel), ``EpochView`` (to ShowEpoch).
 
 The window wraps each message as ``(seq, message)``; a frame carries the seq of
 the last message the loop had read, so the window knows which of its settings a
@@ -98,6 +102,18 @@ class Quit:
     pass
 
 
+@dataclass(frozen=True)
+class ShowEpoch:
+    run_id: int
+    epoch: int
+    grid_size: int = 150
+
+
+@dataclass(frozen=True)
+class SetPace:
+    epochs_per_second: float | None   # None: full speed
+
+
 # -- loop -> UI ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RunPoints:
@@ -161,6 +177,7 @@ class Frame:
     seq: int = 0
     steps: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    clock: float = 0.0   # the process's monotonic clock (s) when the frame was made
 
     def read_only(self) -> Frame:
         return _freeze(self, self.grid, self.val_pred, *self.rows.values())
@@ -181,6 +198,33 @@ class ModelState:
 
     def read_only(self) -> ModelState:
         return self
+
+
+@dataclass(frozen=True)
+class EpochView:
+    """Run ``run_id`` as it was at epoch ``asked``, from the checkpoint nearest it.
+
+    epoch_found: the checkpoint's epoch (== asked unless thinned away, or the
+        newest weights when ``asked`` lies beyond the last epoch trained).
+    grid, extent, val_pred: as in a Frame, computed from the checkpoint's weights.
+    row: the history row of ``epoch_found`` ({column: float}), None when that epoch
+        has no row yet (the weights the next epoch starts from).
+    """
+
+    run_id: int
+    asked: int
+    epoch_found: int
+    grid: np.ndarray
+    extent: tuple[float, float, float, float]
+    val_pred: np.ndarray
+    row: dict[str, float] | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.asked == self.epoch_found
+
+    def read_only(self) -> EpochView:
+        return _freeze(self, self.grid, self.val_pred)
 
 
 def _freeze(message, *arrays):

@@ -13,6 +13,7 @@ the learning rate that epoch's update used.
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 
@@ -26,6 +27,7 @@ from nnfs_gui.core.serialization import SavedModel
 from nnfs_gui.core.splits import DataSplit
 from nnfs_gui.training.history import History
 from nnfs_gui.training.snapshot import Snapshot, frozen_copy
+from nnfs_gui.training.timeline import Timeline
 
 EXTENT_MARGIN = 0.10      # fraction of the data's span added on each side of the plot
 GRID_CHUNK_POINTS = 4096  # points per forward pass; 200x200 grid: 6-7 ms for 1k..40k
@@ -72,6 +74,10 @@ class Trainer:
         # epoch started from, the ones that loss was measured on).
         self.best_params: list[np.ndarray] | None = None
         self.best_val_loss, self.best_params_epoch = math.inf, None
+        # The weights each epoch starts from, so any epoch can be shown again: row e
+        # of the history and checkpoint e belong to the same weights.
+        self.timeline = Timeline()
+        self._viewer: Model | None = None   # a second model for epochs gone by
         self._snapshot_row = 0  # first history row not yet handed out in a snapshot
         self._book_test_set: tuple[np.ndarray, np.ndarray] | None = None
         self.rng = np.random.default_rng(config.seed)
@@ -224,6 +230,7 @@ class Trainer:
         self.history.append(epoch=self.epoch, loss=stats.loss, data_loss=stats.data_loss,
                             reg_loss=stats.reg_loss, acc=stats.acc, val_loss=val_loss,
                             val_acc=val_acc, lr=self.learning_rate)
+        self.timeline.record(self.epoch - 1, params_before)
         self._params_before_last_epoch = params_before
         self._note_sane(self.epoch - 1, params_before, stats.loss)
         if val_loss < self.best_val_loss:
@@ -303,12 +310,35 @@ class Trainer:
             self._book_test_set = (self.scaler.transform(x), y)
         return self._book_test_set
 
-    def grid_probabilities(self, size: int, extent=None) -> np.ndarray:
-        """Class probabilities on a size x size grid over ``extent`` (raw units).
+    def params_at(self, epoch: int) -> tuple[int, list[np.ndarray]]:
+        """(epoch found, parameters) of the checkpoint nearest ``epoch``; the current
+        weights for ``epoch >= self.epoch`` (or before the first epoch ended)."""
+        if epoch >= self.epoch or len(self.timeline) == 0:
+            return self.epoch, self.model.params
+        return self.timeline.nearest(epoch)
+
+    def model_at(self, epoch: int) -> tuple[int, Model]:
+        """(epoch found, a model with the weights of the checkpoint nearest ``epoch``).
+
+        The model is a second one kept for this (a copy of the running model made
+        once), so the running model, its optimizer state and its random stream are
+        never disturbed. Valid until the next call."""
+        found, params = self.params_at(epoch)
+        if found == self.epoch:
+            return found, self.model
+        if self._viewer is None:
+            self._viewer = copy.deepcopy(self.model)
+        self._viewer.set_params(params)
+        return found, self._viewer
+
+    def grid_probabilities(self, size: int, extent=None, model: Model | None = None) -> np.ndarray:
+        """Class probabilities on a size x size grid over ``extent`` (raw units), of
+        ``model`` (default: the running one).
 
         Returns (size, size, n_classes) float32; row 0 = lowest y, column 0 =
         lowest x. Grid points go through the run's scaler, in row chunks.
         """
+        model = self.model if model is None else model
         x0, x1, y0, y1 = self.extent if extent is None else extent
         xs = np.linspace(x0, x1, size, dtype=np.float32)
         ys = np.linspace(y0, y1, size, dtype=np.float32)
@@ -317,7 +347,7 @@ class Trainer:
         for r0 in range(0, size, rows):
             r1 = min(size, r0 + rows)
             points = grid_points(xs, ys[r0:r1])
-            proba = self.model.predict_proba(self.scaler.transform(points))
+            proba = model.predict_proba(self.scaler.transform(points))
             out[r0:r1] = proba.reshape(r1 - r0, size, -1)
         return out
 

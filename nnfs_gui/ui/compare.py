@@ -95,6 +95,10 @@ class ComparePane(QWidget):
         self.figures = QLabel()
         self.figures.setWordWrap(True)
         self.view = DecisionView()
+        # While the window's epoch cursor is away from live (ui/cursor_control.py), the
+        # view shows the cursor's epoch, not each frame's regions, and these figures.
+        self.live_regions = True
+        self.cursor_text: str | None = None
         self.steady = SteadyVerdict()
         self._build()
         self._fill_picker()
@@ -119,7 +123,8 @@ class ComparePane(QWidget):
         b.run_started.connect(self.view.reset)
         b.run_started.connect(lambda _points: self.steady.reset())
         b.regions_changed.connect(
-            lambda: self.view.show_regions(b.latest_grid, b.extent, b.val_pred))
+            lambda: self.live_regions and self.view.show_regions(b.latest_grid, b.extent,
+                                                                  b.val_pred))
         b.state_changed.connect(self._show_figures)
         b.error.connect(lambda text: self.figures.setText(f"B: {text}"))
         b.died.connect(lambda text: self.figures.setText(f"B: {text}"))
@@ -185,5 +190,6 @@ class ComparePane(QWidget):
     def _show_figures(self) -> None:
         b = self.session
         verdict = self.steady.update(b.history, n_classes(b), b.playing)
-        self.figures.setText(b.diverged or figures_text(b.last_row(), b.epoch, verdict))
+        self.figures.setText(b.diverged or self.cursor_text
+                             or figures_text(b.last_row(), b.epoch, verdict))
         self.figures.setToolTip("" if verdict is None else verdict.text)

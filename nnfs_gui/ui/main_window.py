@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow
 from nnfs_gui.core.config import Config, spec
 from nnfs_gui.ui import presets
 from nnfs_gui.ui.compare import ComparePane, figures_text, n_classes, partner_config
+from nnfs_gui.ui.cursor_control import CursorController
 from nnfs_gui.ui.draw_mode import install_draw_mode
 from nnfs_gui.ui.formatting import count, typed
 from nnfs_gui.ui.import_dialog import install_import_action
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.session = RunSession("A", config or Config(), FINE_GRID, self)
         build_menus(self)
         build_body(self)
+        self.epoch_cursor = CursorController(self)
         self._connect()
         self._subscribe(self.session)
         self._coarse_timer = QTimer(self, singleShot=True, interval=FINE_AFTER_MS)
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
         tb.step_n.triggered.connect(lambda: self.step(tb.n_box.value()))
         tb.reset.triggered.connect(self.reset_run)
         tb.preset_chosen.connect(self.load_preset)
+        tb.pace_chosen.connect(self.set_pace)
         self.compare_action.toggled.connect(self.set_comparing)
         self.controls.edited.connect(self._on_edited)
         self.controls.rejected.connect(lambda text: self.status.message(text))
@@ -107,8 +110,11 @@ class MainWindow(QMainWindow):
     def _subscribe(self, a: RunSession) -> None:
         a.run_started.connect(self._on_run_started)
         a.rows_added.connect(self.curves_view.append)
-        a.regions_changed.connect(
-            lambda: self.decision_view.show_regions(a.latest_grid, a.extent, a.val_pred))
+        # Live regions only while the epoch cursor follows training (cursor_control.py).
+        a.regions_changed.connect(lambda: self.epoch_cursor.live and
+                                  self.decision_view.show_regions(a.latest_grid, a.extent,
+                                                                  a.val_pred))
+        a.epoch_shown.connect(lambda view: self.epoch_cursor.shown(view, a))
         a.state_changed.connect(self._show_state)
         a.error.connect(self.show_banner)
         a.died.connect(self.show_banner)
@@ -118,6 +124,12 @@ class MainWindow(QMainWindow):
         """Play or pause both models; each stops by itself at its own epoch limit."""
         self._each("play" if playing else "pause")
         self.toolbar.set_playing(playing)
+
+    def set_pace(self, epochs_per_second: float | None) -> None:
+        """Train at most this many epochs a second (None: full speed), both models."""
+        self._each("set_pace", epochs_per_second)
+        self.toolbar.show_pace(epochs_per_second)
+        self.status.set_pace(epochs_per_second)
 
     def step(self, n: int) -> None:
         self._each("step", n)
@@ -197,6 +209,8 @@ class MainWindow(QMainWindow):
         pane.session.run_started.connect(self.curves_view.reset_b)
         pane.session.rows_added.connect(self.curves_view.append_b)
         pane.session.state_changed.connect(self._show_state)
+        pane.session.epoch_shown.connect(lambda view: self.epoch_cursor.shown(view, pane.session))
+        pane.session.set_pace(self.session.pace)
         self.views_split.addWidget(pane)
         width = max(2, self.views_split.width())
         self.views_split.setSizes([width // 2, width - width // 2])
@@ -239,6 +253,7 @@ class MainWindow(QMainWindow):
     def _on_run_started(self, points) -> None:
         self.decision_view.reset(points)
         self.curves_view.reset(self.session.history)
+        self.epoch_cursor.go_live()
         self.status.reset(self.session.config.epochs)
 
     def _show_state(self) -> None:
@@ -253,7 +268,8 @@ class MainWindow(QMainWindow):
             self._divergence_shown = ""
         self._tell_slow_epochs(a)
         self._show_progress(a, b)
-        if self.compare is not None:
+        self.epoch_cursor.refresh()
+        if self.compare is not None and self.epoch_cursor.live:
             verdict = self.status.steady.current
             self.a_figures.setText(figures_text(a.last_row(), a.epoch, verdict))
             self.a_figures.setToolTip("" if verdict is None else verdict.text)
@@ -275,7 +291,9 @@ class MainWindow(QMainWindow):
 
     def _show_progress(self, a: RunSession, b: RunSession | None) -> None:
         limit = a.config.epochs
-        if not self.status.set_epoch(a.epoch, limit, a.playing, a.finished, a.train_seconds):
+        # Paced, training takes a sliver of the time: the pace shows on the process's clock.
+        seconds = a.train_seconds if a.pace is None else a.clock
+        if not self.status.set_epoch(a.epoch, limit, a.playing, a.finished, seconds):
             return
         self.toolbar.set_epoch(a.epoch, None if b is None else b.epoch)
         self.status.show_verdict(a.history, n_classes(a), a.playing)

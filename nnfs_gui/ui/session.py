@@ -10,6 +10,8 @@ settings applies live or starts a new run, sends one typed message
 - ``rows_added(rows)``: history rows were appended to ``history``;
 - ``regions_changed()``: a new decision grid (``latest_grid``, ``val_pred``);
 - ``state_changed()``: epoch, playing, finished or diverged may have changed;
+- ``epoch_shown(view)``: an EpochView answering ``show_epoch`` (the run as it was
+  at an earlier epoch, from its checkpoints);
 - ``died(text)``: the training process ended unasked; ``error(text)``: a run
   could not start or a change could not apply.
 
@@ -41,6 +43,7 @@ class RunSession(QObject):
     rows_added = Signal(object)    # {column: (k,) array}, already in ``history``
     regions_changed = Signal()
     state_changed = Signal()
+    epoch_shown = Signal(object)   # EpochView
     died = Signal(str)
     error = Signal(str)
 
@@ -49,12 +52,16 @@ class RunSession(QObject):
         super().__init__(parent)
         self.name = name
         self.config = config
+        self.grid_size = grid_size
+        self.pace: float | None = None
+        self._view_in_flight = False       # a ShowEpoch is unanswered
+        self._view_wanted: int | None = None   # the newest epoch asked meanwhile
         self.run_id = 0
         self.split: DataSplit | None = None   # the points this run was given, if any
         self._forget_run()
         self._model_callbacks: list[Callable] = []
         self._handlers = {p.RunPoints: self._on_points, p.Frame: self._on_frame,
-                          p.ModelState: self._on_model}
+                          p.ModelState: self._on_model, p.EpochView: self._on_epoch_view}
         self.worker = TrainingWorker()
         self.worker.received.connect(self._on_message)
         self.worker.died.connect(self._on_died)
@@ -74,6 +81,8 @@ class RunSession(QObject):
         self.finished = False
         self.diverged = ""          # the divergence message, "" while training is sound
         self.frames_drawn = 0
+        self.clock = 0.0            # the process's clock at the newest frame
+        self.epoch_view: p.EpochView | None = None
 
     # -- commands ------------------------------------------------------------------
     def apply(self, config: Config) -> bool:
@@ -122,11 +131,32 @@ class RunSession(QObject):
         self.worker.send(p.Step(int(n)))
 
     def set_grid_size(self, size: int) -> None:
+        self.grid_size = size
         self.worker.send(p.SetGrid(size))
 
     def restore_best(self) -> None:
         """The best validation epoch's weights back into the model (early stopping)."""
         self.worker.send(p.RestoreBest())
+
+    def set_pace(self, epochs_per_second: float | None) -> None:
+        """Train at most this many epochs a second while playing (None: full speed)."""
+        self.pace = epochs_per_second
+        self.worker.send(p.SetPace(epochs_per_second))
+
+    def show_epoch(self, epoch: int) -> None:
+        """Ask for the run as it was at ``epoch`` (``epoch_shown`` answers). One request
+        is in flight at a time; asked meanwhile, only the newest epoch is sent next."""
+        self._view_wanted = int(epoch)
+        if not self._view_in_flight:
+            self._send_view_request()
+
+    def _send_view_request(self) -> None:
+        epoch, self._view_wanted = self._view_wanted, None
+        if epoch is None or self.points is None:
+            self._view_in_flight = False
+            return
+        self._view_in_flight = True
+        self.worker.send(p.ShowEpoch(self.run_id, epoch, self.grid_size))
 
     def set_pause_at(self, epoch: int | None) -> None:
         self.worker.send(p.SetPauseAt(epoch))
@@ -181,6 +211,7 @@ class RunSession(QObject):
         rows = frame.rows
         self.epoch, self.learning_rate = frame.epoch, frame.learning_rate
         self.train_seconds, self.finished = frame.train_seconds, frame.finished
+        self.clock = frame.clock
         self.diverged = (frame.message or "Training diverged: paused.") if frame.diverged else ""
         self.frames_drawn += 1
         if len(rows.get("epoch", ())):
@@ -197,6 +228,13 @@ class RunSession(QObject):
         callbacks, self._model_callbacks = self._model_callbacks, []
         for callback in callbacks:
             callback(state)
+
+    def _on_epoch_view(self, view: p.EpochView) -> None:
+        self._view_in_flight = False
+        if view.run_id == self.run_id and self.points is not None:
+            self.epoch_view = view
+            self.epoch_shown.emit(view)
+        self._send_view_request()
 
     def _on_died(self, text: str) -> None:
         self.died.emit(text)

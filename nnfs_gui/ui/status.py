@@ -136,12 +136,15 @@ class TrainingStatus:
         self.epoch = QLabel(epoch_text(0))
         self.epoch.setToolTip("The last epoch trained: the number of the newest history "
                               "row (as the book prints, and as in history.csv).")
+        self.pace = QLabel("full speed")
+        self.pace.setToolTip("Pace: the most epochs a second training may take "
+                             "(toolbar > Pace).")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(120)
         self.progress.setToolTip("Progress toward the epoch limit.")
         self.progress.setFormat("%p%")
         bar.addWidget(self.verdict, 1)
-        for w in (self.speed, self.epoch, self.progress):
+        for w in (self.pace, self.speed, self.epoch, self.progress):
             bar.addPermanentWidget(w)
         self.speed.setMinimumWidth(110)
         self.epoch.setMinimumWidth(110)
@@ -180,6 +183,9 @@ class TrainingStatus:
         self.progress.setValue(total if finished else min(epoch, total))
         self.speed.setText(_speed_text(rate, playing, finished))
         return True
+
+    def set_pace(self, eps: float | None) -> None:
+        self.pace.setText("full speed" if eps is None else f"pace {eps:,g} epochs/s")
 
     def show_verdict(self, history: History, n_classes: int, playing: bool) -> None:
         """The verdict of ``history`` (judged at most once a second while playing)."""

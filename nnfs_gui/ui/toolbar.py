@@ -1,4 +1,4 @@
-"""The toolbar: preset picker, Play/Pause, Step, Step N, Reset, epoch counter, Export."""
+"""The toolbar: preset picker, Play/Pause, Step, Step N, Reset, pace, epoch counter, Export."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QSpinBox, QToolBar, QToolButton, QWidget
 
 from nnfs_gui.ui.formatting import count, epoch_text, last_epoch
+
+PACES = (None, 20, 50, 100, 200, 500, 1000, 5000)   # epochs/s; None: full speed
 
 
 def _action(parent, text: str, key: str, tip: str) -> QAction:
@@ -20,6 +22,7 @@ class TrainingToolbar(QToolBar):
     """Signals: preset_chosen(name); the actions are attributes for the window to connect."""
 
     preset_chosen = Signal(str)
+    pace_chosen = Signal(object)   # epochs/s, or None for full speed
 
     def __init__(self, export_menu: QMenu, parent: QWidget | None = None) -> None:
         super().__init__("Training", parent)
@@ -45,6 +48,15 @@ class TrainingToolbar(QToolBar):
             self.addAction(a)
         self.addWidget(self.n_box)
         self.addAction(self.reset)
+        self.addSeparator()
+        self.pace = QComboBox()
+        for eps in PACES:
+            self.pace.addItem("full speed" if eps is None else f"{eps:,} epochs/s", eps)
+        self.pace.setToolTip("Pace: train at most this many epochs a second, slow enough "
+                             "to watch the validation loss turn up (ch. 11), or full speed.")
+        self.pace.activated.connect(lambda i: self.pace_chosen.emit(self.pace.itemData(i)))
+        self.addWidget(QLabel(" Pace "))
+        self.addWidget(self.pace)
         self.addSeparator()
         self.epoch_label = QLabel(f" {epoch_text(0)} ")
         self.epoch_label.setToolTip("The last epoch trained in this run (numbered as in "
@@ -72,6 +84,15 @@ class TrainingToolbar(QToolBar):
         self.presets.blockSignals(True)
         self.presets.setCurrentIndex(max(self.presets.findData(name), 0))
         self.presets.blockSignals(False)
+
+    def show_pace(self, eps: float | None) -> None:
+        self.pace.blockSignals(True)
+        i = self.pace.findData(eps)
+        if i < 0:
+            self.pace.addItem(f"{eps:,g} epochs/s", eps)
+            i = self.pace.count() - 1
+        self.pace.setCurrentIndex(i)
+        self.pace.blockSignals(False)
 
     def set_playing(self, playing: bool) -> None:
         self.play.blockSignals(True)

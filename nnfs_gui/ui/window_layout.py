@@ -15,6 +15,7 @@ from nnfs_gui.ui import presets
 from nnfs_gui.ui.controls import ControlPanel
 from nnfs_gui.ui.status import TrainingStatus
 from nnfs_gui.ui.toolbar import TrainingToolbar
+from nnfs_gui.ui.views.cursor import CursorBar
 from nnfs_gui.ui.views.curves_view import CurvesView
 from nnfs_gui.ui.views.decision_view import DecisionView
 
@@ -70,6 +71,7 @@ def build_body(w) -> None:
     scroll.setMinimumWidth(330)
     w.decision_view = DecisionView()
     w.curves_view = CurvesView()
+    w.cursor_bar = CursorBar()   # the epoch cursor's scrubber, under the curves
     w.banner = QLabel()
     w.banner.setStyleSheet(BANNER_STYLE)
     w.banner.setWordWrap(True)
@@ -83,7 +85,8 @@ def build_body(w) -> None:
     w.a_figures.hide()
     centre = _column(w.banner, w.views_split)
     split = QSplitter(Qt.Orientation.Horizontal)
-    for widget, stretch in ((scroll, 0), (centre, 3), (w.curves_view, 2)):
+    right = _column(w.curves_view, w.cursor_bar)
+    for widget, stretch in ((scroll, 0), (centre, 3), (right, 2)):
         split.addWidget(widget)
         split.setStretchFactor(split.count() - 1, stretch)
     split.setSizes([340, 620, 440])
@@ -97,7 +100,7 @@ def _column(*widgets: QWidget) -> QWidget:
     box = QVBoxLayout(box_widget)
     box.setContentsMargins(0, 0, 0, 0)
     for widget in widgets:
-        stretch = 1 if isinstance(widget, (QSplitter, DecisionView)) else 0
+        stretch = 1 if isinstance(widget, (QSplitter, DecisionView, CurvesView)) else 0
         box.addWidget(widget, stretch)
     return box_widget
 

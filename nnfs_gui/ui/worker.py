@@ -26,7 +26,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QThread, QTimer, Signal
 
-from nnfs_gui.training.protocol import Ack, Frame, Pause, Play, Quit, SetGrid, SetPauseAt, StartRun
+from nnfs_gui.training.protocol import (
+    Ack,
+    Frame,
+    Pause,
+    Play,
+    Quit,
+    SetGrid,
+    SetPace,
+    SetPauseAt,
+    StartRun,
+)
 
 # The child imports the package from where this copy of it lives (a checkout or
 # site-packages), whatever the current directory is.
@@ -36,7 +46,7 @@ CHILD_CODE = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
 DIED = ("The training process stopped unexpectedly (exit code {code}). "
         "Press Reset (R) to start training again.")
 PLAYING_AFTER = {Play: True, Pause: False}   # messages that set whether training plays
-STICKY = (SetGrid, SetPauseAt)               # settings a new process must be told again
+STICKY = (SetGrid, SetPauseAt, SetPace)             # settings a new process must be told again
 
 
 class TrainingWorker(QThread):

@@ -222,6 +222,8 @@ def test_every_message_type_has_a_handler_and_changes_what_it_names():
               (p.ApplyLive(1, SMALL.replace(decay=0.0)), lambda: d.loop.trainer.config.decay == 0),
               (p.RequestModel(), lambda: d.loop.want_model),
               (p.RestoreBest(), lambda: d.loop.want_frame),
+              (p.ShowEpoch(1, 0, 20), lambda: d.loop.want_view.epoch == 0),
+              (p.SetPace(20), lambda: d.loop.pace.epochs_per_second == 20),
               (p.Quit(), lambda: d.loop.quit)]
     for message, check in checks:
         d.send(message)
@@ -231,7 +233,8 @@ def test_every_message_type_has_a_handler_and_changes_what_it_names():
     assert not d.loop.frame_in_flight
     handled = set(d.loop._handlers)
     assert handled == {p.StartRun, p.ApplyLive, p.Play, p.Pause, p.Step, p.SetGrid,
-                       p.SetPauseAt, p.Ack, p.RequestModel, p.Quit, p.RestoreBest}
+                       p.SetPauseAt, p.Ack, p.RequestModel, p.Quit, p.RestoreBest,
+                       p.ShowEpoch, p.SetPace}
 
 
 def test_unknown_messages_are_errors():

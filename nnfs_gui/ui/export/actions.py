@@ -38,6 +38,7 @@ from nnfs_gui.ui.export.formats import (
 )
 from nnfs_gui.ui.export.io import ExportError, describe_os_error, write_config_beside
 from nnfs_gui.ui.export.recorder import Recorder, grab_side_by_side
+from nnfs_gui.ui.export.timeline_recording import record_from_timeline, recording_epochs
 
 LAST_FOLDER_KEY = "export/last_folder"
 MODEL_FILTER = FORMATS["model"].file_filter
@@ -62,6 +63,7 @@ class ExportController(QObject):
         self.recorder = Recorder(self._grab_recording, self)
         self.recorder.stopped.connect(self._recording_stopped)
         self.record_view = "dashboard"
+        self._record_from = 0     # the epoch a live recording started at
         self._build_actions()
 
     # -- menus ---------------------------------------------------------------------
@@ -76,10 +78,15 @@ class ExportController(QObject):
             f"Grab frames of the views while training, for an animation "
             f"({picture_names('animation')}; the book's Anim 11.03).")
         self.record_action.setCheckable(True)
+        self.record_run_action = self._action(
+            "Record the run so far…", None, self.record_run_dialog,
+            "Make an animation of the run so far from its checkpoints: each frame the "
+            "regions of one epoch beside the curves up to it.")
         self.save_recording_action = self._action("Save recording…", None, self.save_recording,
                                                   "Write the recorded frames as an animation.")
         self.save_recording_action.setEnabled(False)
-        for a in (self.export_action, self.record_action, self.save_recording_action):
+        for a in (self.export_action, self.record_action, self.record_run_action,
+                  self.save_recording_action):
             w.export_menu.addAction(a)
         self.open_model_action = self._action("Open model…", QKeySequence.StandardKey.Open,
                                               self.open_model, "Load a saved model: inspect "
@@ -160,6 +167,7 @@ class ExportController(QObject):
 
     def start_recording(self, fps: float, seconds: float, view: str = "dashboard") -> None:
         self.record_view = view
+        self._record_from = self.window.session.epoch
         if self.guarded(lambda: self.recorder.start(fps, seconds) or True):
             self.record_action.setChecked(True)
             self.record_action.setText("Stop recording")
@@ -168,9 +176,42 @@ class ExportController(QObject):
     def _recording_stopped(self, reason: str) -> None:
         self.record_action.setChecked(False)
         self.record_action.setText("Record animation…")
+        self._remake_from_timeline()
         self.save_recording_action.setEnabled(bool(self.recorder.frames))
         why = "the length limit was reached" if reason == "limit" else "stopped"
         self.tell(f"Recording {why}: {len(self.recorder.frames)} frames. "
+                  "Export > Save recording… writes them.")
+
+    def _remake_from_timeline(self) -> None:
+        """Remake a live recording's frames from the checkpoints of the epochs it
+        spanned (at least 50 frames), so regions and curves are of the same epoch."""
+        first, last = self.window.epoch_cursor.span()
+        if last <= first or self.window.session.points is None:
+            return
+        start = self._record_from if first <= self._record_from < last else first
+        self.record_run(len(self.recorder.frames), start)
+
+    def record_run(self, frames: int, first: int | None = None) -> int:
+        """Record the run from ``first`` (default: its start) to its newest epoch from
+        the checkpoints, ``frames`` frames (at least 50); returns the frames made."""
+        lo, hi = self.window.epoch_cursor.span()
+        epochs = recording_epochs(lo if first is None else first, hi, frames)
+        made = self.guarded(lambda: run_with_progress(
+            self.window, "Recording from the run's checkpoints…",
+            lambda p: record_from_timeline(self.window, epochs, self._grab_recording, p)))
+        if made:
+            self.recorder.take(made)
+            self.save_recording_action.setEnabled(True)
+        return len(made or ())
+
+    def record_run_dialog(self) -> None:
+        dialog = RecordDialog(self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        fps, seconds, self.record_view = dialog.values()
+        self.recorder.fps = fps
+        n = self.record_run(round(fps * seconds))
+        self.tell(f"Recorded {n} frames from the run's checkpoints. "
                   "Export > Save recording… writes them.")
 
     def save_recording(self, path: str | Path | None = None) -> Path | None:

@@ -32,7 +32,7 @@ import numpy as np
 from PySide6.QtCore import Qt, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from nnfs_gui.training.loop import predict_val, run_points
+from nnfs_gui.training.answers import predict_val, run_points
 from nnfs_gui.training.trainer import Trainer
 from nnfs_gui.ui.export.animation import GrabbedFrame
 from nnfs_gui.ui.export.formats import (

@@ -72,6 +72,7 @@ class Recorder(QObject):
         super().__init__(parent)
         self._grab = grab
         self.frames: list[GrabbedFrame] = []
+        self.epochs: list[int] = []   # each frame's epoch, when made from the timeline
         self.fps = DEFAULT_FPS
         self.max_frames = int(DEFAULT_FPS * DEFAULT_SECONDS)
         self._timer = QTimer(self)
@@ -91,7 +92,7 @@ class Recorder(QObject):
             raise ExportError(f"Frame rate {fps} is outside 0..{MAX_FPS:g} frames/s.")
         self.fps = float(fps)
         self.max_frames = max(1, min(MAX_FRAMES, round(fps * max_seconds)))
-        self.frames = []
+        self.frames, self.epochs = [], []
         self._timer.start(max(1, round(1000 / self.fps)))
         self.capture()
 
@@ -117,6 +118,11 @@ class Recorder(QObject):
         if len(self.frames) >= self.max_frames:
             self.stop("limit")
         return True
+
+    def take(self, frames: list[tuple[int, GrabbedFrame]]) -> None:
+        """Replace the frames by (epoch, picture) pairs (ui/export/timeline_recording.py)."""
+        self.epochs = [e for e, _ in frames]
+        self.frames = [f for _, f in frames]
 
     def export(self, path: str | Path, progress: Progress | None = None) -> Path:
         """Write the frames as GIF or MP4 (chosen by the suffix) at the recording's rate."""
