@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from nnfs_gui.core.atomic import write_text_atomic
+from nnfs_gui.core.jsonio import read_json_file
 
 COLUMNS = ("epoch", "loss", "data_loss", "reg_loss", "acc", "val_loss", "val_acc", "lr")
 
@@ -143,7 +144,7 @@ class History:
 
     @classmethod
     def from_json(cls, path: str | Path) -> History:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
+        data = read_json_file(path, "history file")["data"]
         n = len(data["epoch"])
         history = cls(capacity=max(n, 1))
         history.extend({c: np.array([math.nan if v is None else v for v in data[c]],

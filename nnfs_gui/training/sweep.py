@@ -39,6 +39,7 @@ from typing import Any
 
 from nnfs_gui.core.atomic import write_text_atomic
 from nnfs_gui.core.config import MAX_HIDDEN_LAYERS, Config, ConfigError, spec
+from nnfs_gui.core.jsonio import JsonFileError, read_json_file
 from nnfs_gui.paths import presets_dir
 from nnfs_gui.training.sweep_runs import RunResult, shape_key
 
@@ -121,14 +122,12 @@ def parse_sweep(data: Any) -> SweepSpec:
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
+    """The sweep in a JSON file, read by the app's one JSON reader (regular files only,
+    size, nesting and number limits); every problem is one SweepError line."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise SweepError(f"sweep file {path}: {e.strerror or e}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SweepError(f"sweep file {path}: not valid JSON ({e})") from None
+        data = read_json_file(path, "sweep file")
+    except JsonFileError as e:
+        raise SweepError(str(e)) from None
     return parse_sweep(data)
 
 

@@ -11,6 +11,7 @@ from nnfs_gui.training.executors import LocalExecutor
 from nnfs_gui.training.sweep import (
     COLUMNS_AFTER_VALUES,
     SweepError,
+    load_sweep,
     parse_sweep,
     plan_batches,
     result_row,
@@ -168,3 +169,24 @@ def test_early_stopping_on_the_trainer_path_too():
     val_loss, _ = trainer.model.evaluate(trainer.x_val, trainer.y_val)
     assert val_loss == pytest.approx(result.best_val_loss, rel=1e-6)
     assert np.isfinite(result.final_val_loss)
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe{\x00}\x00", b"[" * 10_000, b"\x00\x01garbage"])
+def test_sweep_files_go_through_the_json_reader(tmp_path, content):
+    """Non-UTF-8, deeply nested and binary sweep files: one SweepError line naming the
+    file, never a UnicodeDecodeError or RecursionError."""
+    path = tmp_path / "sweep.json"
+    path.write_bytes(content)
+    with pytest.raises(SweepError) as info:
+        load_sweep(path)
+    message = str(info.value)
+    assert "sweep file" in message and "\n" not in message and len(message) < 450
+
+
+def test_a_fifo_sweep_file_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "sweep.json"
+    os.mkfifo(fifo)
+    with pytest.raises(SweepError, match="regular file"):
+        load_sweep(fifo)
