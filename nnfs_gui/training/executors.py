@@ -93,7 +93,12 @@ class DaskExecutor:
     """
 
     def __init__(self, address=None, client=None) -> None:
-        from dask.distributed import Client
+        try:
+            from dask.distributed import Client
+        except ImportError:  # an optional extra: say how to get it, not a traceback
+            raise RuntimeError("a Dask scheduler needs dask[distributed]: pip install "
+                               "'nnfs-gui[cluster]' (or leave the address empty for "
+                               "local worker processes)") from None
 
         self._own_client = client is None
         self.client = client if client is not None else Client(address)
