@@ -30,6 +30,7 @@ bench: $(VENV)/.installed
 screenshot: $(VENV)/.installed sysdeps
 	$(PY) scripts/make_screenshot.py docs/screenshot.png
 	$(PY) scripts/make_screenshot.py docs/compare.png --compare --epochs 3000
+	$(PY) scripts/docs_figures.py all
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -25,10 +25,12 @@ def main() -> int:
     p.add_argument("--preset", default="ch11-overfit")
     p.add_argument("--epochs", type=int, default=10_000, help="pause and shoot at this epoch")
     p.add_argument("--compare", action="store_true", help="with model B beside A")
+    p.add_argument("--screen", default="1366x768x24",
+                   help="the Xvfb screen (the window fits itself to it)")
     args = p.parse_args()
     out = Path(args.out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    server = start_xvfb()
+    server = start_xvfb(args.screen)
     try:
         with tempfile.TemporaryDirectory() as config_home:
             # A fresh settings folder: the screenshot must not depend on a last session.
