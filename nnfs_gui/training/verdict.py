@@ -141,7 +141,10 @@ class Verdict:
     since_epoch: int | None = None
 
     def to_dict(self) -> dict:
-        """Plain JSON-able dict (the ``verdict`` object of metrics.json)."""
+        """Plain JSON-able dict (the ``verdict`` object of metrics.json): ``kind`` is
+        one of ``KINDS`` ("barely learning" added after the first four; readers that
+        know only those should treat it as "not learning yet"), ``best_epoch`` the
+        raw validation minimum, ``since_epoch`` the onset of overfitting."""
         return asdict(self)
 
 

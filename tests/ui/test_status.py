@@ -145,3 +145,17 @@ def test_the_verdict_is_judged_once_a_second_and_a_new_kind_must_repeat(monkeypa
     clock.now = 4.0
     assert steady.update(history, 3, playing=True).kind == "overfitting"   # twice: shown
     assert calls == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_no_verdict_says_what_to_do_and_how_when_the_limit_is_reached(qtbot):
+    s = _status(qtbot)
+    s.show_verdict(History(), 3, playing=False)
+    assert "Play or Step" in s.verdict.full_text()
+    # ux-44: a model opened at epoch 300 with the limit 300: no rows, cannot train on
+    s.set_epoch(301, 300, playing=False, finished=True)
+    s.show_verdict(History(), 3, playing=False)
+    text = s.verdict.full_text()
+    assert text.startswith("No verdict yet") and "Epoch limit" in text and "Play" in text
+    s.set_epoch(301, 1000, playing=False)   # limit raised: train on
+    s.show_verdict(History(), 3, playing=False)
+    assert "Play or Step" in s.verdict.full_text()
