@@ -85,6 +85,7 @@ class CursorController(QObject):
         self.bar.set_epoch(epoch)
         self.lines.show_at(epoch)
         for s in self.w.sessions():
+            s.set_live_regions(False)
             if s.points is not None:
                 s.show_epoch(min(epoch, max(s.epoch - 1, 0)))
         self._set_following(False)
@@ -110,6 +111,8 @@ class CursorController(QObject):
         self.epoch = None
         self.lines.show_at(None)
         self._set_following(True)
+        for s in self.w.sessions():
+            s.set_live_regions(True)   # a frame with fresh regions follows
         self.w.decision_view.show_regions(*_live(self.w.session))
         if self.w.compare is not None:
             self.w.compare.view.show_regions(*_live(self.w.compare.session))
