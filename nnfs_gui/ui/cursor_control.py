@@ -155,7 +155,7 @@ class CursorController(QObject):
             return
         a = session is self.w.session
         target = self.w.decision_view if a else self.w.compare.view
-        target.show_regions(view.grid, view.extent, view.val_pred)
+        target.show_regions(view.grid, view.extent, view.val_pred, draft=True)
         if a:
             self.refresh()
             if self.w.compare is not None:
@@ -163,6 +163,12 @@ class CursorController(QObject):
         elif self.w.compare is not None:
             self.w.compare.cursor_text = _checkpoint_note(view) + row_text(view)
             self.w.compare.figures.setText(self.w.compare.cursor_text)
+
+    def sharpen(self) -> None:
+        """Regions at full resolution now (a move paints a draft first): for pictures."""
+        for view in (self.w.decision_view, self.w.compare and self.w.compare.view):
+            if view:
+                view.image.sharpen()
 
     def refresh(self) -> None:
         """Range of the scrubber and the caption, after a frame or a move."""

@@ -88,6 +88,21 @@ def test_a_move_while_training_shows_that_checkpoint_and_live_brings_fresh_regio
     w.set_playing(False)
 
 
+def test_a_move_paints_a_draft_then_the_regions_at_full_resolution(qtbot, window):
+    w = window
+    image = w.decision_view.image
+    image.last_rgb = None   # the next paint's
+    w.epoch_cursor.move_to(50)
+    _shown(qtbot, w, 50)
+    qtbot.waitUntil(lambda: image.last_rgb is not None and image.draft, timeout=WAIT_MS)
+    draft = image.last_rgb.shape
+    qtbot.waitUntil(lambda: not image.draft and image.last_rgb.shape != draft,
+                    timeout=WAIT_MS)
+    full = image.last_rgb.shape
+    assert abs(full[0] - 2 * draft[0]) <= 1 and abs(full[1] - 2 * draft[1]) <= 1
+    assert w.decision_view._probs is w.session.epoch_view.grid   # the same epoch, sharp
+
+
 def test_keys_step_the_cursor_and_b_goes_to_the_best_epoch(qtbot, window):
     w = window
     w.epoch_cursor.move_to(100)
