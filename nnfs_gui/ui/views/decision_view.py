@@ -79,7 +79,7 @@ class DecisionView(QWidget):
         hard = QCheckBox("Hard regions")
         hard.setToolTip("Colour each region by the predicted class only, without shading "
                         "by confidence.")
-        hard.toggled.connect(self._repaint)
+        hard.toggled.connect(lambda *_: self._repaint())
         labels = {"train": "Training", "val": "Validation", "both": "Both"}
         tips = {"train": "Show the training points only.",
                 "val": "Show the validation points only (ch. 11: out-of-sample data).",
@@ -134,13 +134,14 @@ class DecisionView(QWidget):
         self.show_regions(snapshot.grid, snapshot.extent, val_pred)
 
     def show_regions(self, grid: np.ndarray | None, extent,
-                     val_pred: np.ndarray | None = None) -> None:
+                     val_pred: np.ndarray | None = None, draft: bool = False) -> None:
         """Paint ``grid`` (size, size, n_classes) over ``extent`` (raw units); ``val_pred``
-        (m,) marks the validation mistakes."""
+        (m,) marks the validation mistakes; a ``draft`` (a cursor move) is painted
+        coarser first (``RegionsItem``)."""
         if grid is not None:
             self._probs = grid
             self._extent = extent
-            self._repaint()
+            self._repaint(draft)
         if val_pred is not None and not np.array_equal(val_pred, self._val_pred):
             self._val_pred = val_pred
             self._refresh_mistakes()
@@ -167,10 +168,10 @@ class DecisionView(QWidget):
             self.data_clicked.emit(at.x(), at.y(), event)
 
     # -- drawing ---------------------------------------------------------------------
-    def _repaint(self) -> None:
+    def _repaint(self, draft: bool = False) -> None:
         if self._probs is None:
             return
-        self.image.set_grid(self._probs, self._extent, hard=self.hard_box.isChecked())
+        self.image.set_grid(self._probs, self._extent, self.hard_box.isChecked(), draft)
 
     def _frame(self, extent: tuple[float, float, float, float]) -> None:
         x0, x1, y0, y1 = extent
