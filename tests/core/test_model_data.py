@@ -140,3 +140,16 @@ def test_source_words_and_stems():
     assert describe_source("moons.csv") == "imported from moons.csv"
     assert source_stem("moons.csv") == "moons"
     assert source_stem("my data (v2).tsv") == "my-data--v2-"
+
+
+def test_config_json_notes_own_data_and_still_loads():
+    """config.json beside a run on imported points says so; the note is not a setting,
+    so the file still loads as that config (and a note that is not text is refused)."""
+    from nnfs_gui.core.config import ConfigError
+
+    text = CONFIG.to_json(data="imported from moons.csv")
+    assert json.loads(text)["data"] == "imported from moons.csv"
+    assert Config.from_json(text) == CONFIG
+    assert "data" not in json.loads(CONFIG.to_json())
+    with pytest.raises(ConfigError, match="data"):
+        Config.from_dict({**CONFIG.to_dict(), "data": 3})
