@@ -5,8 +5,9 @@ x is the first varied field; with a second varied field each of its values is a
 group of its own (one set of lines per value). Over seeds each point is the mean,
 with the lowest and highest run as its spread.
 
-Numeric x values are placed at their value (log scale when they span two decades
-or more, as widths 4..512 or L2 strengths 1e-5..1e-2 do); others (hidden layer
+Numeric x values are placed at their value (log scale when they span a decade or
+more, as samples 25..800, widths 4..512 or L2 strengths 1e-5..1e-2 do: on a linear
+axis 25 and 50 sit 3% of the width apart and their labels run together); others (hidden layer
 lists such as "64-64") at positions 0, 1, 2, ... with the values as tick labels.
 """
 
@@ -23,7 +24,7 @@ METRICS = {  # RunResult attribute -> legend label
     "final_val_loss": "validation loss (final)",
     "best_val_loss": "validation loss (best)",
 }
-LOG_SPAN = 100.0  # max / min of positive x values from which the axis is logarithmic
+LOG_SPAN = 10.0  # max / min of positive x values from which the axis is logarithmic
 
 
 @dataclass(frozen=True)

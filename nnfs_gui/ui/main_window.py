@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 
-from PySide6.QtCore import QPoint, QSettings, QSize, QTimer
+from PySide6.QtCore import QPoint, QSettings, QSize, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow
 
 from nnfs_gui.core.config import Config, spec
@@ -24,7 +24,7 @@ from nnfs_gui.ui.cursor_control import CursorController
 from nnfs_gui.ui.draw_mode import install_draw_mode
 from nnfs_gui.ui.formatting import count, typed
 from nnfs_gui.ui.import_dialog import install_import_action
-from nnfs_gui.ui.lab.menu import install_lab
+from nnfs_gui.ui.lab.menu import close_lab, install_lab
 from nnfs_gui.ui.screen import fit_to_screen, keep_on_screen
 from nnfs_gui.ui.session import RunSession
 from nnfs_gui.ui.window_layout import build_body, build_menus, fill_presets, install_exports
@@ -38,7 +38,10 @@ SLOW_EPOCH_SECONDS = 2.0  # the status bar says how long an epoch takes from thi
 class MainWindow(QMainWindow):
     """The window. ``session`` is model A's; ``compare`` B's pane while comparing.
     ``decision_view``, ``curves_view``, ``file_menu`` and ``export_menu`` are public so
-    exports (ui/export/) can add their actions."""
+    exports (ui/export/) can add their actions. ``closed`` is emitted once the window
+    has closed (its sweeps cancelled, its training processes ended): the app ends."""
+
+    closed = Signal()
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None,
                  message: str = "") -> None:
@@ -349,6 +352,9 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: keep_on_screen(self))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # The lab's windows have no parent (they are windows of their own): closed
+        # here, their sweeps cancelled and worker processes ended (ui/lab/menu.py).
+        close_lab(self)
         # Both processes are told at once, then awaited: the window closes within ~1 s.
         workers = [s.worker for s in self.sessions()]
         for w in workers:
@@ -361,6 +367,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue("config", self.config.to_json())
             self.settings.sync()
         event.accept()
+        self.closed.emit()
 
 
 def run_app(args) -> int:
@@ -375,6 +382,9 @@ def run_app(args) -> int:
     settings = QSettings()
     config, note = presets.startup_config(args, settings.value("config"))
     window = MainWindow(config, settings, message=note)
+    # The app ends with the main window, whatever other window is still open.
+    app.setQuitOnLastWindowClosed(False)
+    window.closed.connect(app.quit)
     window.show()
     if getattr(args, "compare", False):
         window.set_comparing(True)
@@ -388,7 +398,8 @@ def run_app(args) -> int:
     tick.timeout.connect(lambda: None)
     tick.start(200)
     code = app.exec()
-    if any(s.worker.isRunning() for s in window.sessions()):
+    if any(s.worker.isRunning() for s in window.sessions()) or any(
+            r.runner.running for r in window.lab_windows):
         # The worker's reader did not end in time (stop() kills the training process,
         # so this should not happen) and Qt aborts if a running QThread is destroyed:
         # leave at once, as promised.

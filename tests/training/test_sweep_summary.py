@@ -32,10 +32,11 @@ def test_layer_lists_sit_at_positions_and_a_second_field_makes_groups():
     assert ("best_val_loss", "l2_weight = 0.001") not in groups  # no finite value
 
 
-def test_linear_axis_when_values_span_less_than_two_decades():
-    runs = [result({"samples": n}, 0, 0.1, 0.2, 0.2) for n in (25, 100, 800)]
-    assert not summarize(runs, ["samples"]).log_x  # 32x
-    assert summarize(runs, ["samples"], [25, 100, 800, 3000]).log_x
+def test_log_axis_from_a_decade_on_as_the_learning_curves_samples():
+    runs = [result({"samples": n}, 0, 0.1, 0.2, 0.2) for n in (25, 50, 100, 200, 400, 800)]
+    assert summarize(runs, ["samples"]).log_x  # 32x: 25 and 50 apart, not "2550"
+    narrow = [result({"samples": n}, 0, 0.1, 0.2, 0.2) for n in (100, 200, 400)]
+    assert not summarize(narrow, ["samples"]).log_x  # 4x: linear
 
 
 def test_time_left_reads_plainly():

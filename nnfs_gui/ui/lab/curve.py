@@ -18,6 +18,24 @@ METRIC_COLORS = {"final_train_loss": (0, 114, 178), "final_val_loss": (213, 94, 
 GROUP_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
                 Qt.PenStyle.DashDotLine)
 SYMBOLS = ("o", "s", "t", "d")
+# A tick's label is left out when it would sit closer than this share of the axis
+# to the last one written (the point and its grid line stay): labels never run
+# together ("2550"), whatever values a sweep has.
+MIN_LABEL_GAP = 0.06
+
+
+def readable_ticks(positions, labels: list[str], gap: float = MIN_LABEL_GAP) -> list:
+    """[(position, label)] with labels too close to the previous written one blank."""
+    pos = [float(p) for p in positions]
+    span = (max(pos) - min(pos)) if pos else 0.0
+    ticks, last = [], None
+    for p, label in sorted(zip(pos, labels, strict=True)):
+        if last is None or span == 0 or p - last >= gap * span:
+            ticks.append((p, label))
+            last = p
+        else:
+            ticks.append((p, ""))
+    return ticks
 
 
 class ValidationCurve(QWidget):
@@ -61,7 +79,8 @@ class ValidationCurve(QWidget):
 
     def _axis(self, summary: CurveSummary) -> None:
         pos = np.log10(summary.positions) if summary.log_x else summary.positions
-        ticks = list(zip(pos.tolist(), summary.labels, strict=True))
+        ticks = readable_ticks(pos, summary.labels) if summary.numeric else \
+            list(zip(pos.tolist(), summary.labels, strict=True))
         self.plot.getAxis("bottom").setTicks([ticks])
         scale = " (log scale)" if summary.log_x else ""
         self.plot.setLabel("bottom", summary.field + scale)

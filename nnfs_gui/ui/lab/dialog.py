@@ -49,11 +49,15 @@ def _field_type(name: str) -> type:
 
 
 class SweepDialog(QDialog):
-    """`sweep()` after exec(): the SweepSpec (base: the window's current settings)."""
+    """`sweep()` after exec(): the SweepSpec (base: the window's current settings).
+    ``vary``: (field, values as typed) to fill the first row with (the learning curve's
+    samples); ``title``: the dialog's, and the results window's."""
 
-    def __init__(self, base: Config, parent: QWidget | None = None) -> None:
+    def __init__(self, base: Config, parent: QWidget | None = None,
+                 vary: tuple[str, str] | None = None, title: str = "Sweep") -> None:
         super().__init__(parent)
-        self.setWindowTitle("Sweep")
+        self.title = title
+        self.setWindowTitle(title)
         self.base = base
         self._sweep: SweepSpec | None = None
         form = QFormLayout(self)
@@ -78,7 +82,9 @@ class SweepDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
-        self.field1.setCurrentText("width")
+        field, values = vary or ("width", "")
+        self.field1.setCurrentText(field)
+        self.values1.setText(values)
 
     def _vary_row(self, form: QFormLayout, label: str, with_none: bool):
         field = QComboBox()

@@ -60,7 +60,9 @@ class RegionGrid(QWidget):
             plot.getViewBox().setAspectLocked(True)
             self.plots[index] = plot
         rows = math.ceil(len(titles) / max(n_cols, 1))
-        self.graphics.setMinimumSize(min(n_cols, 6) * CELL_PX // 2, min(rows, 6) * CELL_PX // 2)
+        # Pictures shrink (to a third of CELL_PX in a tall grid) before the window
+        # grows past a small screen.
+        self.graphics.setMinimumSize(min(n_cols, 6) * CELL_PX // 2, min(rows, 4) * CELL_PX // 2)
 
     def show_run(self, index: int, picture: RunPicture) -> None:
         plot = self.plots[index]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,6 +27,12 @@ from nnfs_gui.ui.lab.grid import RegionGrid, columns_for
 from nnfs_gui.ui.lab.pictures import run_picture, run_title
 from nnfs_gui.ui.lab.runner import SweepRunner
 from nnfs_gui.ui.lab.table import ResultsTable
+from nnfs_gui.ui.screen import fit_to_screen, keep_on_screen
+
+# Wanted on screens with room; cut to the available area (ui/screen.py) elsewhere,
+# so the bottom bar (progress, Cancel, Open as model A/B) is always on screen.
+WINDOW_SIZE = QSize(1200, 800)
+TABLE_MIN_ROWS = 3   # the table shrinks to this many rows (then scrolls), never less
 
 
 def format_left(seconds: float | None) -> str:
@@ -50,7 +56,7 @@ class ResultsWindow(QMainWindow):
         runs = self.sweep.runs()
         self.grid.reset({r.index: run_title(r, self.varied) for r in runs},
                         columns_for(len(runs), len(self.sweep.seeds)))
-        self.resize(1200, 800)
+        fit_to_screen(self, WINDOW_SIZE)
 
     def _build(self) -> None:
         self.curve, self.grid = ValidationCurve(), RegionGrid()
@@ -62,6 +68,10 @@ class ResultsWindow(QMainWindow):
         body.addWidget(top)
         body.addWidget(self.table)
         body.setSizes([500, 300])
+        body.setChildrenCollapsible(False)
+        header = self.table.horizontalHeader().sizeHint().height()
+        self.table.setMinimumHeight(header + TABLE_MIN_ROWS
+                                    * self.table.verticalHeader().defaultSectionSize())
         self.progress = QProgressBar()
         self.status = QLabel("Starting the workers…")
         self.cancel_button = QPushButton("Cancel")
@@ -113,7 +123,12 @@ class ResultsWindow(QMainWindow):
         self.runner.cancel()
         self._finished(True)
 
-    def closeEvent(self, event) -> None:
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        # The frame is known only now: pull the window back if the frame sticks out.
+        QTimer.singleShot(0, lambda: keep_on_screen(self))
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.runner.running:
             self.runner.cancel()
         super().closeEvent(event)

@@ -8,15 +8,30 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
 
 from nnfs_gui.training.sweep_summary import x_label
+from nnfs_gui.ui.formatting import count
+
+
+def _loss(x: float) -> str:
+    return f"{x:.4f}"
+
+
+def _acc(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def _whole(x: float) -> str:
+    """Epochs and epochs/s with thousands separators (formatting.count): '8,663'."""
+    return count(round(x))
+
 
 # (header, RunResult attribute, format) after the varied values
 COLUMNS = (
-    ("seed", "seed", "{:d}"), ("best epoch", "best_epoch", "{:d}"),
-    ("best val loss", "best_val_loss", "{:.4f}"), ("final val loss", "final_val_loss", "{:.4f}"),
-    ("final val acc", "final_val_acc", "{:.3f}"),
-    ("final train loss", "final_train_loss", "{:.4f}"),
-    ("final train acc", "final_train_acc", "{:.3f}"), ("verdict", "verdict", "{}"),
-    ("epochs/s", "epochs_per_s", "{:.0f}"),
+    ("seed", "seed", str), ("best epoch", "best_epoch", _whole),
+    ("best val loss", "best_val_loss", _loss), ("final val loss", "final_val_loss", _loss),
+    ("final val acc", "final_val_acc", _acc),
+    ("final train loss", "final_train_loss", _loss),
+    ("final train acc", "final_train_acc", _acc), ("verdict", "verdict", str),
+    ("epochs/s", "epochs_per_s", _whole),
 )
 INDEX_ROLE = Qt.ItemDataRole.UserRole
 
@@ -56,7 +71,7 @@ class ResultsTable(QTableWidget):
         cells = [(x_label(result.values[v]), _key(result.values[v])) for v in self.varied]
         for _, attr, fmt in COLUMNS:
             value = getattr(result, attr)
-            cells.append((fmt.format(value) if _finite(value) else "–", value))
+            cells.append((fmt(value) if _finite(value) else "–", value))
         for col, (text, key) in enumerate(cells):
             item = SortItem(text, key)
             item.setData(INDEX_ROLE, result.index)
