@@ -1,6 +1,7 @@
 """The loss axis: spikes do not own the range, and log ticks never collide."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 from nnfs_gui.training.history import History
@@ -167,3 +168,31 @@ def test_leaving_compare_gives_the_axes_back_to_a(qtbot):
     (_, x1), (_, y1) = view.loss_plot.getViewBox().viewRange()
     assert x1 == pytest.approx(a_range[0][1]) and y1 == pytest.approx(a_range[1][1])
     assert x1 < 5000 and y1 < 3.0
+
+
+@pytest.mark.parametrize("width", [420, 700])
+def test_the_loss_legend_stays_off_a_climbing_validation_loss(qtbot, width):
+    """ch. 11's run: the validation loss falls, then climbs to the top right corner,
+    where the legend used to sit (its text under the orange curve)."""
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(width, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.reset(History())
+    e = np.arange(10_001)
+    train = 0.1 + 1.0 * np.exp(-e / 300)
+    # The validation loss of ch11-overfit as measured in the window (fixwindow report):
+    # its minimum 0.568 at epoch 420, then up to 1.257 at epoch 10,000.
+    val = np.interp(e, [0, 420, 1230, 3225, 5216, 7219, 9217, 10_000],
+                    [1.10, 0.568, 0.651, 0.849, 0.969, 1.143, 1.222, 1.257])
+    _feed(view, {"epoch": e, "data_loss": train, "val_loss": val, "acc": 1 - train / 2,
+                 "val_acc": 0.8 + 0 * e})
+    qtbot.wait(50)
+    legend = view.loss_plot.legend.sceneBoundingRect()
+    box = view.loss_plot.getViewBox()
+    for y in (train, val):
+        inside = [legend.contains(box.mapViewToScene(pg.Point(float(a), float(b))))
+                  for a, b in zip(e[::50], y[::50], strict=True)]
+        assert not any(inside)
+    assert view.loss_plot.legend.opts["brush"].color().alpha() < 255   # see-through

@@ -50,13 +50,15 @@ CLIP_MARK_COLOR = (70, 70, 70)
 # Legends where the curves rarely are (pyqtgraph offsets: x > 0 from the left edge, y > 0
 # from the top; negative from the right and bottom). Loss: at the top, a little right of
 # the start (the loss starts high and falls within the first few percent of the run; the
-# right top is where an overfitting model's validation loss climbs). Accuracy: bottom
-# right, below the learned curves. A light, see-through fill keeps a legend readable
-# where a curve does cross it, and the curve visible under it.
-LOSS_LEGEND_AT = (70, 8)
+# top right is where an overfitting model's validation loss climbs: ch11-overfit's ran
+# through the old legend there). Accuracy: bottom right, below the learned curves. A
+# light, see-through fill keeps a legend readable where a curve does cross it (a plot
+# under ~400 px wide at the end of ch11-overfit), and the curve visible under it.
+LOSS_LEGEND_AT = (40, 4)
 ACC_LEGEND_AT = (-10, -10)
 LEGEND_FILL = (255, 255, 255, 200)
 LEGEND_EDGE = (200, 200, 200)
+LEGEND_ROW_GAP = -6   # px between legend rows (pyqtgraph: 0): a lower box covers less
 
 
 def nice_ceiling(value: float) -> float:
@@ -167,7 +169,8 @@ class CurvesView(QWidget):
                 plot.getAxis(side).setSIPrefixEnableRanges(())   # never scale
         for plot, corner in ((self.loss_plot, LOSS_LEGEND_AT), (self.acc_plot, ACC_LEGEND_AT)):
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=corner, brush=LEGEND_FILL, pen=LEGEND_EDGE)
+            plot.addLegend(offset=corner, brush=LEGEND_FILL, pen=LEGEND_EDGE,
+                           verSpacing=LEGEND_ROW_GAP)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             plot.getViewBox().disableAutoRange()
