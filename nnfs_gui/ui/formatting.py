@@ -63,12 +63,12 @@ def typed(value) -> str:
 
 def hidden_text(sizes) -> str:
     """Hidden layers as the panel shows them (layers x neurons): (16,) -> '1 x 16',
-    (64, 64) -> '2 x 64'; layers of different widths '2 x (8, 16)'. A bare '16'
+    (64, 64) -> '2 x 64'; layers of different widths '2 layers: 8, 16'. A bare '16'
     read as sixteen layers."""
     sizes = tuple(int(n) for n in sizes)
     if len(set(sizes)) <= 1:
         return f"{len(sizes)} x {count(sizes[0]) if sizes else 0}"
-    return f"{len(sizes)} x ({typed(sizes)})"
+    return f"{len(sizes)} layers: {typed(sizes)}"
 
 
 # Settings whose value reads better in their own words than as ``typed`` writes it.

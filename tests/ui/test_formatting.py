@@ -56,7 +56,7 @@ def test_short_verdicts():
 
 
 @pytest.mark.parametrize("sizes, text", [((16,), "1 x 16"), ((64, 64), "2 x 64"),
-                                         ((8, 16), "2 x (8, 16)"), ((512,), "1 x 512")])
+                                         ((8, 16), "2 layers: 8, 16"), ((512,), "1 x 512")])
 def test_hidden_layers_read_as_the_panel_shows_them(sizes, text):
     """'Hidden layers = 16' read as sixteen layers; the panel shows layers x neurons."""
     assert hidden_text(sizes) == text
