@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from nnfs_gui.training.history import History
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.views import axis
-from nnfs_gui.ui.views.decimate import PeakDecimator
+from nnfs_gui.ui.views.decimate import EMA_KEEP, PeakDecimator, ema_continue
 
 # Series drawn: (plot, history column, legend name, colour, dashed).
 TRAIN_COLOR = palette.class_color(0)
@@ -40,8 +40,6 @@ COLUMNS = ("epoch",) + tuple(s[1] for s in SERIES)
 B_COLOR = palette.class_color(2)
 B_SERIES = (("loss", "val_loss", "B validation loss"),
             ("acc", "val_acc", "B validation accuracy"))
-EMA_KEEP = 0.95   # weight of the previous smoothed value
-EMA_BLOCK = 64
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 X_HEADROOM = 1.25  # the epoch axis jumps ahead by this factor when the data reach its end
 LOG_SNAP = 0.1     # decades: log ranges move in these steps, so axis pixmaps stay cached
@@ -74,25 +72,6 @@ def cache_axes(plot: pg.PlotItem) -> None:
     labels costs ~2.5 ms per axis, more than everything else in a frame."""
     for name in ("left", "bottom"):
         plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-def ema_continue(values: np.ndarray, last: float | None, keep: float = EMA_KEEP) -> np.ndarray:
-    """Exponential moving average of (m,) ``values`` continuing from ``last``.
-
-    s_i = keep * s_{i-1} + (1 - keep) * v_i, starting at s_0 = v_0 when ``last`` is None.
-    Vectorised in blocks of EMA_BLOCK rows (keep**-EMA_BLOCK stays small), since a
-    Python loop over each frame's rows costs more than drawing the frame.
-    """
-    values = np.asarray(values, dtype=float)
-    out = np.empty(len(values))
-    s = values[0] if (last is None or not np.isfinite(last)) and len(values) else last
-    for b0 in range(0, len(values), EMA_BLOCK):
-        block = values[b0:b0 + EMA_BLOCK]
-        i = np.arange(len(block))
-        weights = keep ** -i * (1.0 - keep)          # (1-k) k^-j
-        out[b0:b0 + len(block)] = keep ** (i + 1) * s + keep ** i * np.cumsum(weights * block)
-        s = out[b0 + len(block) - 1]
-    return out
 
 
 def feed_drawn(drawn: dict, last_smooth: dict, x: np.ndarray,
