@@ -39,6 +39,7 @@ import numpy as np
 from nnfs_gui.core.atomic import write_text_atomic
 from nnfs_gui.core.config import Config, ConfigError
 from nnfs_gui.core.serialization import ModelFileError, SavedModel, read_model
+from nnfs_gui.core.splits import describe_source
 from nnfs_gui.paths import presets_dir
 from nnfs_gui.training.trainer import Trainer
 from nnfs_gui.ui.export.formats import (
@@ -75,7 +76,7 @@ def run_headless(args) -> int:
     except UsageError as e:
         print(f"nnfs-gui: {e}", file=sys.stderr)
         return EXIT_USAGE
-    trainer = Trainer(config, split=split) if init is None else Trainer(config, init=init)
+    trainer = Trainer(config, split=split, init=init)
     train_printing(trainer, args.print_every)
     final = trainer.evaluate_final()
     print(validation_line(final["val_acc"], final["val_loss"]))
@@ -136,12 +137,15 @@ def load_run_config(args) -> Config:
 
 def own_data(args, config: Config, init: SavedModel | None):
     """(config, split): with ``--data``, the file's points (classes set to the file's
-    count; validation from --val-data or the config's strategy), else (config, None).
+    count; validation from --val-data or the config's strategy); with ``--init-model``,
+    the points saved with the model (None: its config's data set), else (config, None).
     A bad file is a one-line usage error naming the file, the line and the column."""
+    if init is not None and getattr(args, "data", None):
+        raise UsageError("--init-model continues on its own data; drop --data")
+    if init is not None:   # a model trained on imported or drawn points goes on on them
+        return config, init.split
     if not getattr(args, "data", None):
         return config, None
-    if init is not None:
-        raise UsageError("--init-model continues on its own data; drop --data")
     from nnfs_gui.core.tabular import DataFileError, load_data
 
     features = args.features.split(",") if args.features else None
@@ -267,13 +271,14 @@ def write_data(trainer: Trainer, out_dir: Path, rows: list[ExportFormat],
     source = ExportSource(
         config=trainer.config, history=trainer.history, points=trainer.split,
         model=lambda: ModelToSave(trainer.model, trainer.config, trainer.scaler,
-                                  trainer.epoch))
+                                  trainer.epoch, trainer.split))
     for fmt in rows:
         for request in headless_requests(fmt, out_dir):
             fmt.write(source, request)
     text = json.dumps(run_metrics(trainer, final), indent=2, allow_nan=False)
     write_text_atomic(out_dir / "metrics.json", text + "\n")
-    trainer.config.save(out_dir / "config.json")
+    write_text_atomic(out_dir / "config.json",
+                      trainer.config.to_json(data=describe_source(trainer.split.source)) + "\n")
 
 
 def run_metrics(trainer: Trainer, final: dict) -> dict:

@@ -34,18 +34,22 @@ class PaintCounter:
     """Counts paint events of one widget (the decision view's canvas)."""
 
     def __init__(self, widget) -> None:
-        from PySide6.QtCore import QEvent, QObject
+        from PySide6.QtCore import QEvent, QObject, QTimer
 
         class _Filter(QObject):
             def eventFilter(inner, obj, event):  # noqa: N802, N805 - Qt's names
                 if event.type() == QEvent.Type.Paint:
                     self.count += 1
                     self.last = time.perf_counter()
+                    QTimer.singleShot(0, self._painted)   # runs once this paint is done
                 return False
 
-        self.count, self.last = 0, 0.0
+        self.count, self.last, self.done = 0, 0.0, 0.0
         self._filter = _Filter()
         widget.installEventFilter(self._filter)
+
+    def _painted(self) -> None:
+        self.done = time.perf_counter()
 
 
 class Breakdown:

@@ -20,6 +20,7 @@ from nnfs_gui.core.errors import SHOWN_ITEMS, bounded, short_repr, some_of
 from nnfs_gui.core.jsonio import JsonFileError, parse_json_text, read_json_file
 
 SCHEMA_VERSION = 1
+DATA_NOTE_KEY = "data"   # config.json beside a run on its own points: where they came from
 
 DATASETS = ("spiral", "vertical", "circles", "xor", "blobs", "moons")
 VALIDATIONS = ("fresh", "holdout", "block")
@@ -220,6 +221,9 @@ class Config:
             raise ConfigError(f"config: expected a JSON object, got {type(data).__name__}")
         data = dict(data)
         version = data.pop("schema_version", SCHEMA_VERSION)
+        note = data.pop(DATA_NOTE_KEY, "")   # words on imported or drawn points, not a field
+        if not isinstance(note, str):
+            raise ConfigError(f"{DATA_NOTE_KEY}: expected a text note, got {short_repr(note)}")
         if version != SCHEMA_VERSION:
             raise ConfigError(
                 f"schema_version: {short_repr(version)} is not supported (this app reads "
@@ -229,8 +233,11 @@ class Config:
             raise ConfigError(_unknown_keys_message("key", unknown))
         return cls(**data)
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+    def to_json(self, data: str = "") -> str:
+        """The JSON text of to_dict(); ``data`` (e.g. "imported from moons.csv") adds a
+        "data" note saying the run's points were not the data set the config names."""
+        fields = self.to_dict()
+        return json.dumps({**fields, DATA_NOTE_KEY: data} if data else fields, indent=2)
 
     @classmethod
     def from_json(cls, text: str, source: str = "config") -> Config:

@@ -101,7 +101,7 @@ def has_member(archive: zipfile.ZipFile, name: str) -> bool:
 
 def read_array(archive: zipfile.ZipFile, path: Path, name: str, kinds: str,
                shape: tuple[int, ...] | None = None, max_values: int = 0) -> np.ndarray:
-    """Member `name` as an array whose dtype kind is one of `kinds` ("f", "u") and whose
+    """Member `name` as an array whose dtype kind is one of `kinds` ("f", "u", "i") and whose
     shape is `shape` (or any 1-D shape of at most `max_values` values); the header is
     checked before the data is read. Returns a native-endian, writable copy."""
     try:
@@ -143,7 +143,7 @@ def _check_declared(path, name, declared, dtype, kinds, shape, max_values) -> No
                                    f"most {max_values} values in one row")
 
 
-KIND_NAMES = {"f": "float", "u": "unsigned integer"}
+KIND_NAMES = {"f": "float", "u": "unsigned integer", "i": "integer"}
 
 
 def _dtype_name(dtype: np.dtype) -> str:

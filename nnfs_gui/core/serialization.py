@@ -6,9 +6,15 @@ Layout (format "nnfs-gui-model", version 2):
   and v; SGD with momentum: momentum; Adagrad, RMSprop: cache), in their own dtype;
 - `meta`: UTF-8 JSON bytes (uint8 array): the format name and version, the run's
   Config (`config.to_dict()`), the scaler (`scaler.to_dict()` or null), n_inputs,
-  n_classes, the parameter shapes and dtype, `epoch` (epochs completed when saved) and
-  `optimizer` (the scalars of Optimizer.state_dict() and its slot names, or null).
-Version 1 files (no optimizer state, no epoch) still load: fresh optimizer, epoch 0.
+  n_classes, the parameter shapes and dtype, `epoch` (epochs completed when saved),
+  `optimizer` (the scalars of Optimizer.state_dict() and its slot names, or null) and
+  `data` (null, or for a run on its own points {"source", "strategy", "n_train",
+  "n_val"});
+- `data_x_train` (n_train, 2) float32, `data_y_train` (n_train,) int64, `data_x_val`,
+  `data_y_val`: the raw points of a run on imported or drawn data, so opening the file
+  continues on them (a generated data set is remade from the config instead).
+Version 1 files (no optimizer state, no epoch) still load: fresh optimizer, epoch 0;
+files without `data` load with split None (the config's generator's points).
 
 Reading checks everything before allocating (modelfile.py): shapes are those the saved
 settings imply, values are finite in float32. Every failure is a ModelFileError.
@@ -36,6 +42,7 @@ from nnfs_gui.core.modelfile import (
     read_array,
 )
 from nnfs_gui.core.optimizers import OPTIMIZERS
+from nnfs_gui.core.splits import DataSplit, read_only_copy
 
 __all__ = ["FORMAT", "VERSION", "ModelFileError", "SavedModel", "save_model", "read_model",
            "load_model"]
@@ -45,6 +52,9 @@ VERSION = 2
 READABLE_VERSIONS = (1, 2)
 MAX_INPUTS = 64
 MAX_COUNT = 10**12  # epochs, iterations: beyond any real run, within float precision
+MAX_POINTS = 5_000_000   # per set: the most rows an import takes (core/tabular_read.py)
+MAX_SOURCE_CHARS = 300
+DATA_MEMBERS = ("x_train", "y_train", "x_val", "y_val")
 UNEXPECTED = "unexpected content"  # the last-resort message (tests check it never shows)
 
 
@@ -54,30 +64,40 @@ class SavedModel:
 
     epoch: epochs completed when it was saved (0 for files without it).
     scaler: the run's fitted scaler, or None.
+    split: the raw points of a run on imported or drawn data (DataSplit.source says
+    which), or None: the config's generator makes the data.
     """
 
     model: Model
     config: Config
     scaler: Any
     epoch: int
+    split: DataSplit | None = None
 
 
-def save_model(path: str | Path, model, config: Config, scaler=None, epoch: int = 0) -> Path:
-    """Write `model`'s parameters and optimizer state, `config`, `scaler` and `epoch` to
-    `path` (atomically). `model` needs get_params(), n_inputs, n_classes, and, for the
-    optimizer state, optimizer_state() (without it the file holds none)."""
+def save_model(path: str | Path, model, config: Config, scaler=None, epoch: int = 0,
+               split: DataSplit | None = None) -> Path:
+    """Write `model`'s parameters and optimizer state, `config`, `scaler`, `epoch` and,
+    for a run on its own points, `split` to `path` (atomically). `model` needs
+    get_params(), n_inputs, n_classes, and, for the optimizer state, optimizer_state()
+    (without it the file holds none). A split without a source (generated points) is
+    not stored: the config remakes it."""
     params = model.get_params()
     opt = model.optimizer_state() if hasattr(model, "optimizer_state") else None
     arrays = {f"param_{i}": p for i, p in enumerate(params)}
     if opt is not None:
         for slot, values in opt["arrays"].items():
             arrays.update({f"optimizer_{slot}_{i}": v for i, v in enumerate(values)})
+    own = split is not None and bool(split.source)
+    if own:
+        arrays.update(_data_arrays(split))
     meta = {
         "format": FORMAT, "version": VERSION, "config": config.to_dict(),
         "scaler": None if scaler is None else scaler.to_dict(),
         "n_inputs": model.n_inputs, "n_classes": model.n_classes,
         "param_shapes": [list(p.shape) for p in params], "dtype": str(params[0].dtype),
         "epoch": int(epoch), "optimizer": None if opt is None else _optimizer_meta(opt),
+        "data": _data_meta(split) if own else None,
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
@@ -86,6 +106,18 @@ def save_model(path: str | Path, model, config: Config, scaler=None, epoch: int 
             np.savez(f, **arrays)
 
     return write_atomic(path, write)
+
+
+def _data_arrays(split: DataSplit) -> dict[str, np.ndarray]:
+    dtypes = {"x_train": np.float32, "y_train": np.int64, "x_val": np.float32,
+              "y_val": np.int64}
+    return {f"data_{k}": np.ascontiguousarray(getattr(split, k), dtype=dtypes[k])
+            for k in DATA_MEMBERS}
+
+
+def _data_meta(split: DataSplit) -> dict:
+    return {"source": split.source, "strategy": split.strategy,
+            "n_train": len(split.y_train), "n_val": len(split.y_val)}
 
 
 def _optimizer_meta(state: dict) -> dict:
@@ -126,7 +158,50 @@ def _read(path: Path) -> SavedModel:
         _restore_params(archive, path, model)
         if meta.get("optimizer") is not None:
             _restore_optimizer(archive, path, model, meta["optimizer"], config)
-    return SavedModel(model, config, _scaler_from(meta, path), meta.get("epoch", 0))
+        split = _read_split(archive, path, meta, config)
+    return SavedModel(model, config, _scaler_from(meta, path), meta.get("epoch", 0), split)
+
+
+def _read_split(archive, path: Path, meta: dict, config: Config) -> DataSplit | None:
+    """The run's own points (None for files without them), checked: sizes from the
+    meta before any array is read, float32 finite coordinates, labels < classes."""
+    data = meta.get("data")
+    if data is None:
+        return None
+    if meta["n_inputs"] != 2:
+        raise ModelFileError(path, "saved points need a model of 2 inputs")
+    n = _check_data_meta(data, path)
+    arrays = {}
+    for key in DATA_MEMBERS:
+        name, rows = f"data_{key}", n["n_" + key.split("_")[1]]
+        if not has_member(archive, name):
+            raise ModelFileError(path, f"missing array {name}")
+        shape = (rows, 2) if key.startswith("x") else (rows,)
+        arrays[key] = read_array(archive, path, name, "f" if key[0] == "x" else "iu", shape)
+    _finite(arrays["x_train"], "data_x_train", path)
+    _finite(arrays["x_val"], "data_x_val", path)
+    for key in ("y_train", "y_val"):
+        y = arrays[key]
+        if y.size and (y.min() < 0 or y.max() >= config.classes):
+            raise ModelFileError(path, f"data_{key} holds labels outside 0..{config.classes - 1}")
+    return DataSplit(read_only_copy(arrays["x_train"], np.float32),
+                     read_only_copy(arrays["y_train"], np.int64),
+                     read_only_copy(arrays["x_val"], np.float32),
+                     read_only_copy(arrays["y_val"], np.int64), data["strategy"],
+                     data["source"])
+
+
+def _check_data_meta(data, path: Path) -> dict:
+    if not isinstance(data, dict):
+        raise ModelFileError(path, "the saved points' description must be a JSON object")
+    for key in ("source", "strategy"):
+        value = data.get(key)
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_SOURCE_CHARS:
+            raise ModelFileError(path, f"saved points' {key} must be a short text, got "
+                                       f"{value!r:.40}")
+    _check_count(data, "n_train", path, 1, MAX_POINTS)
+    _check_count(data, "n_val", path, 0, MAX_POINTS)
+    return {"n_train": data["n_train"], "n_val": data["n_val"]}
 
 
 def _check_meta(meta, path: Path) -> dict:

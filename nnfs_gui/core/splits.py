@@ -35,6 +35,8 @@ class DataSplit:
 
     x_train: (n_train, 2) float32; y_train: (n_train,) int64;
     x_val: (n_val, 2) float32; y_val: (n_val,) int64; strategy: config.VALIDATIONS key.
+    source: where the points came from when they are not the config's generator's:
+    "" (generated), DRAWN, or the imported file's name (see ``describe_source``).
     """
 
     x_train: np.ndarray
@@ -42,6 +44,29 @@ class DataSplit:
     x_val: np.ndarray
     y_val: np.ndarray
     strategy: str
+    source: str = ""
+
+
+DRAWN = "drawn"   # DataSplit.source of points drawn in the window
+
+
+def describe_source(source: str) -> str:
+    """Words for a DataSplit.source: "drawn points", "imported from moons.csv", or ""
+    for generated points (the config's data set says what they are)."""
+    if not source:
+        return ""
+    return "drawn points" if source == DRAWN else f"imported from {source}"
+
+
+def source_stem(source: str) -> str:
+    """A file-name stem for exports of such points: "drawn-points", the imported file's
+    stem ("moons" for moons.csv), or "" for generated points."""
+    if not source:
+        return ""
+    if source == DRAWN:
+        return "drawn-points"
+    stem = source.rsplit(".", 1)[0] if "." in source[1:] else source
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in stem) or "data"
 
 
 def read_only_copy(a: np.ndarray, dtype: type | None = None) -> np.ndarray:

@@ -107,9 +107,11 @@ class ImportedData:
         the config's strategy on the file's rows ('block': the last rows of each
         class in file order; 'holdout' and 'fresh': a stratified random part, since
         a file has no generator to draw a fresh sample from)."""
+        name = Path(self.source).name or "data"   # DataSplit.source: the file's name
         if self.x_val is not None:
             return DataSplit(read_only_copy(self.x_train), read_only_copy(self.y_train),
-                             read_only_copy(self.x_val), read_only_copy(self.y_val), "holdout")
+                             read_only_copy(self.x_val), read_only_copy(self.y_val), "holdout",
+                             name)
         mask = np.zeros(len(self.y_train), dtype=bool)
         for c in range(self.n_classes):
             idx = np.flatnonzero(self.y_train == c)
@@ -119,7 +121,7 @@ class ImportedData:
         strategy = "block" if validation == "block" else "holdout"
         x, y = self.x_train, self.y_train
         return DataSplit(read_only_copy(x[~mask]), read_only_copy(y[~mask]),
-                         read_only_copy(x[mask]), read_only_copy(y[mask]), strategy)
+                         read_only_copy(x[mask]), read_only_copy(y[mask]), strategy, name)
 
 
 # -- preview -------------------------------------------------------------------------

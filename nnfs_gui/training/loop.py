@@ -8,13 +8,10 @@ A frame goes out at most ~30 times a second and only after the previous one was
 acknowledged, so a slow screen never piles up a queue: the history rows simply
 wait in the trainer until the next frame (throttling drops nothing).
 
-The loop decides nothing about settings: a StartRun starts a run, an ApplyLive
-applies (the window's RunSession chose which, once).
-
-Why a process and not a thread: a Python thread training while the GUI thread
-paints takes turns with it at the GIL, and the window cost a third of the
-training speed on this 2-core machine; a process trains on the other core.
-Qt-free, like everything under ``training/``.
+The loop decides nothing about settings (StartRun or ApplyLive: the window's
+RunSession chose, once). A process, not a thread: a thread training while the GUI
+thread paints takes turns with it at the GIL (the window cost a third of the training
+speed on this 2-core machine). Qt-free, like everything under ``training/``.
 """
 
 from __future__ import annotations
@@ -51,9 +48,8 @@ PLAYING_GRID = 80
 # grid took 1.3 s, 94 takes 0.5 s).
 MAX_GRID_SECONDS = 0.5
 MIN_GRID = 40
-# Messages that may wait for the end of an epoch; any other one cuts a long epoch
-# short (Pause, StartRun, Quit, ApplyLive, Play, Step, RequestModel).
-KEEP_TRAINING = (p.Ack, p.SetGrid, p.SetPauseAt)
+# Messages that may wait for the end of an epoch; any other one cuts a long epoch short.
+KEEP_TRAINING = (p.Ack, p.SetGrid, p.SetPauseAt, p.SetLiveRegions)
 
 
 class TrainingLoop:
@@ -67,6 +63,7 @@ class TrainingLoop:
         self.steps = 0
         self.quit = False
         self.grid_size = PAUSED_GRID
+        self.live_regions = True   # False: the window shows an earlier epoch, no grids
         self.pause_at: int | None = None
         self.want_frame = False
         self.want_model = False
@@ -93,6 +90,7 @@ class TrainingLoop:
             p.Ack: self._on_ack, p.RequestModel: self._on_request_model,
             p.Quit: self._on_quit, p.RestoreBest: self._on_restore_best,
             p.ShowEpoch: self._on_show_epoch, p.SetPace: self._on_set_pace,
+            p.SetLiveRegions: self._on_set_live_regions,
         }
 
     # -- messages ------------------------------------------------------------------
@@ -142,6 +140,10 @@ class TrainingLoop:
 
     def _on_set_grid(self, m: p.SetGrid) -> None:
         self.grid_size, self.want_frame = int(m.size), True
+
+    def _on_set_live_regions(self, m: p.SetLiveRegions) -> None:
+        self.want_frame |= m.on and not self.live_regions   # back to live: fresh regions
+        self.live_regions = bool(m.on)
 
     def _on_set_pause_at(self, m: p.SetPauseAt) -> None:
         self.pause_at = m.epoch
@@ -309,7 +311,10 @@ class TrainingLoop:
 
     def _grid_size_now(self) -> int | None:
         """The grid to send: none while playing if grids would take more than their share
-        of the time (frames still carry the history rows), coarser while playing."""
+        of the time (frames still carry the history rows), coarser while playing; none
+        while nobody draws them (they would only delay the ShowEpoch answers)."""
+        if not (self.live_regions or self._fresh_run):
+            return None
         if not self.playing or self._fresh_run:
             return self._affordable_grid(PLAYING_GRID if self._fresh_run else self.grid_size)
         wait = max(GRID_INTERVAL, self._grid_seconds / GRID_BUDGET)

@@ -19,6 +19,9 @@ ShowEpoch          answer with an EpochView of run ``run_id`` at ``epoch`` (from
                    its checkpoints; the newest request wins).
 SetPace            train at most ``epochs_per_second`` while playing (None:
                    full speed).
+SetLiveRegions     whether the window shows the live regions (False while its
+                   epoch cursor is away: frames then carry no grid; True asks
+                   for a frame with a fresh grid).
 Quit               end the process.
 =================  ===========================================================
 
@@ -75,6 +78,11 @@ class Step:
 @dataclass(frozen=True)
 class SetGrid:
     size: int
+
+
+@dataclass(frozen=True)
+class SetLiveRegions:
+    on: bool
 
 
 @dataclass(frozen=True)

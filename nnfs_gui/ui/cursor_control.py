@@ -85,6 +85,7 @@ class CursorController(QObject):
         self.bar.set_epoch(epoch)
         self.lines.show_at(epoch)
         for s in self.w.sessions():
+            s.set_live_regions(False)
             if s.points is not None:
                 s.show_epoch(min(epoch, max(s.epoch - 1, 0)))
         self._set_following(False)
@@ -110,6 +111,8 @@ class CursorController(QObject):
         self.epoch = None
         self.lines.show_at(None)
         self._set_following(True)
+        for s in self.w.sessions():
+            s.set_live_regions(True)   # a frame with fresh regions follows
         self.w.decision_view.show_regions(*_live(self.w.session))
         if self.w.compare is not None:
             self.w.compare.view.show_regions(*_live(self.w.compare.session))
@@ -152,7 +155,7 @@ class CursorController(QObject):
             return
         a = session is self.w.session
         target = self.w.decision_view if a else self.w.compare.view
-        target.show_regions(view.grid, view.extent, view.val_pred)
+        target.show_regions(view.grid, view.extent, view.val_pred, draft=True)
         if a:
             self.refresh()
             if self.w.compare is not None:
@@ -160,6 +163,12 @@ class CursorController(QObject):
         elif self.w.compare is not None:
             self.w.compare.cursor_text = _checkpoint_note(view) + row_text(view)
             self.w.compare.figures.setText(self.w.compare.cursor_text)
+
+    def sharpen(self) -> None:
+        """Regions at full resolution now (a move paints a draft first): for pictures."""
+        for view in (self.w.decision_view, self.w.compare and self.w.compare.view):
+            if view:
+                view.image.sharpen()
 
     def refresh(self) -> None:
         """Range of the scrubber and the caption, after a frame or a move."""

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QToolBar
 
 from nnfs_gui.core.atomic import write_text_atomic
 from nnfs_gui.core.serialization import SavedModel
-from nnfs_gui.core.splits import DataSplit, read_only_copy
+from nnfs_gui.core.splits import DRAWN, DataSplit, read_only_copy
 from nnfs_gui.training.protocol import RunPoints
 from nnfs_gui.training.trainer import data_extent
 from nnfs_gui.ui import palette
@@ -88,6 +88,7 @@ class DrawMode(QObject):
 
     def set_active(self, on: bool) -> None:
         self.active = on
+        self.view.set_drawing(on)
         self.draw_action.setChecked(on)
         for action in self._mode_actions:
             action.setEnabled(on)
@@ -310,7 +311,7 @@ def palette_icon(c: int):
 def _split(x_train, y_train, x_val, y_val) -> DataSplit:
     return DataSplit(read_only_copy(x_train, np.float32), read_only_copy(y_train, np.int64),
                      read_only_copy(x_val, np.float32), read_only_copy(y_val, np.int64),
-                     "holdout")
+                     "holdout", DRAWN)
 
 
 def _same_points(a: DataSplit, b: DataSplit) -> bool:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from nnfs_gui.core.tabular import DataFileError, ImportedData, preview
 from nnfs_gui.ui.draw_mode import start_on_points
+from nnfs_gui.ui.own_data import install_own_data
 from nnfs_gui.ui.worker import PACKAGE_ROOT
 
 SHOWN_ROWS = 20
@@ -198,15 +199,12 @@ class ImportDialog(QDialog):
         self._show_classes()
 
     def _show_classes(self) -> None:
-        """The label -> class mapping as far as the preview rows show it."""
+        """The labels of the rows the table shows (the whole file is read on Import)."""
         if self.preview is None:
             return
         j = self.label_box.currentIndex()
-        labels = sorted({r[j].strip() for r in self.preview.rows if j < len(r)},
-                        key=_class_key)
-        shown = ", ".join(labels[:8]) + (" ..." if len(labels) > 8 else "")
-        self.classes.setText(f"in the first {len(self.preview.rows)} rows: {shown}; numbered "
-                             f"in sorted order once the whole file is read" if shown else "")
+        rows = self.preview.rows[:SHOWN_ROWS]
+        self.classes.setText(classes_text([r[j] for r in rows if j < len(r)], len(rows)))
 
     # -- loading -------------------------------------------------------------------------
     def choice(self) -> tuple[int, list[int] | None]:
@@ -260,6 +258,18 @@ class ImportDialog(QDialog):
         self.bar.hide()
         self.import_button.setEnabled(True)
         self.error.setText(text)
+
+
+def classes_text(labels: list[str], n_rows: int) -> str:
+    """"labels 0, 1 in the 20 rows shown; ..." for the label column of the shown rows."""
+    found = sorted({t.strip() for t in labels if t.strip()}, key=_class_key)
+    if not found:
+        return ""
+    listed = ", ".join(found[:8]) + (", ..." if len(found) > 8 else "")
+    rows = "the row shown" if n_rows == 1 else f"the {n_rows} rows shown"
+    what = f"label {listed} only" if len(found) == 1 else f"labels {listed}"
+    return (f"{what} in {rows}; Import reads the whole file and numbers its labels "
+            f"0, 1, ... in sorted order")
 
 
 def _class_key(label: str):
@@ -319,12 +329,5 @@ def install_import_action(window) -> QAction:
     action.triggered.connect(lambda: open_import_dialog(window))
     menu = window.file_menu
     menu.insertAction(menu.actions()[0] if menu.actions() else None, action)
-    window.session.run_started.connect(lambda _: _plain_axes(window))
+    install_own_data(window)   # the Data set box and the axes follow A's points
     return action
-
-
-def _plain_axes(window) -> None:
-    """Generated data again (a preset, a reset without points): the usual axis names."""
-    if window.session.split is None:
-        window.decision_view.plot.setLabel("bottom", "x1")
-        window.decision_view.plot.setLabel("left", "x2")

@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         self.controls.set_config(saved.config)
         self.toolbar.show_preset("")
         self.banner.hide()
-        self.session.start_from(saved)
+        self.session.start_from(saved, split=saved.split)   # its own points, if saved
 
     def apply_config(self, config: Config) -> bool:
         """Hand ``config`` to A's session (it decides live or restart); True: a new run."""

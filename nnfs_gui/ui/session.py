@@ -54,6 +54,7 @@ class RunSession(QObject):
         self.config = config
         self.grid_size = grid_size
         self.pace: float | None = None
+        self.live_regions = True           # the window draws this run's newest regions
         self._view_in_flight = False       # a ShowEpoch is unanswered
         self._view_wanted: int | None = None   # the newest epoch asked meanwhile
         self.run_id = 0
@@ -142,6 +143,14 @@ class RunSession(QObject):
         """Train at most this many epochs a second while playing (None: full speed)."""
         self.pace = epochs_per_second
         self.worker.send(p.SetPace(epochs_per_second))
+
+    def set_live_regions(self, on: bool) -> None:
+        """Whether the window draws the newest regions. Off (the cursor shows an earlier
+        epoch), frames come without a grid, so the process answers ``show_epoch`` sooner;
+        back on, a frame with fresh regions follows at once."""
+        if on != self.live_regions:
+            self.live_regions = on
+            self.worker.send(p.SetLiveRegions(on))
 
     def show_epoch(self, epoch: int) -> None:
         """Ask for the run as it was at ``epoch`` (``epoch_shown`` answers). One request

@@ -26,7 +26,11 @@ TEXT_INTERVAL = 0.25
 # judge() costs ~1.5-15 ms (1,000,000 rows); once a second keeps the verdict steady
 # to read while training, and costs nothing worth measuring.
 VERDICT_INTERVAL = 1.0
-NO_VERDICT = "No verdict yet: train a few epochs."
+NO_VERDICT = "No verdict yet: press Play or Step to train a few epochs."
+# A run opened at or past its epoch limit has no rows and cannot train on: say how.
+NO_VERDICT_AT_LIMIT = ("No verdict yet: no epochs trained in this run, and the epoch "
+                       "limit is reached: raise Optimizer > Epoch limit, then Play to "
+                       "continue training.")
 VERDICT_TIP = ("Ch. 11: a model overfits when its validation loss turns up from its "
                "minimum while the training loss keeps falling; a validation loss well "
                "above the training loss (the book: more than ~10%) is a second sign.")
@@ -152,6 +156,7 @@ class TrainingStatus:
         self.rate = EpochRate()
         self.steady = SteadyVerdict()
         self.epoch_count = 0   # epochs completed (the newest row is epoch_count - 1)
+        self.epoch_limit = 0
         self._shown_at = 0.0
         self._shown_playing = False
 
@@ -170,7 +175,7 @@ class TrainingStatus:
         newest history row). A stopped run says "paused" or "finished" where the
         speed was; a finished run fills the progress bar. Returns whether the texts
         were updated."""
-        self.epoch_count = epoch
+        self.epoch_count, self.epoch_limit = epoch, epoch_limit
         rate = self.rate.add(epoch, train_seconds) if playing else 0.0
         if not playing:
             self.rate.reset()   # the next Play measures from its own first frame
@@ -191,7 +196,14 @@ class TrainingStatus:
     def show_verdict(self, history: History, n_classes: int, playing: bool) -> None:
         """The verdict of ``history`` (judged at most once a second while playing)."""
         verdict = self.steady.update(history, n_classes, playing)
-        self.verdict.set_full_text(NO_VERDICT if verdict is None else verdict.text)
+        self.verdict.set_full_text(self.no_verdict_text() if verdict is None
+                                   else verdict.text)
+
+    def no_verdict_text(self) -> str:
+        """What to do when there is nothing to judge: train, or (limit reached, as
+        after opening a model saved at its limit) raise the epoch limit first."""
+        at_limit = self.epoch_count > 0 and self.epoch_count > self.epoch_limit
+        return NO_VERDICT_AT_LIMIT if at_limit else NO_VERDICT
 
     def message(self, text: str, ms: int = 6000) -> None:
         """A message in the status bar's own area; the verdict returns after ``ms``."""

@@ -33,6 +33,7 @@ from nnfs_gui.training.protocol import (
     Play,
     Quit,
     SetGrid,
+    SetLiveRegions,
     SetPace,
     SetPauseAt,
     StartRun,
@@ -46,7 +47,7 @@ CHILD_CODE = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
 DIED = ("The training process stopped unexpectedly (exit code {code}). "
         "Press Reset (R) to start training again.")
 PLAYING_AFTER = {Play: True, Pause: False}   # messages that set whether training plays
-STICKY = (SetGrid, SetPauseAt, SetPace)             # settings a new process must be told again
+STICKY = (SetGrid, SetPauseAt, SetPace, SetLiveRegions)   # told again to a new process
 
 
 class TrainingWorker(QThread):

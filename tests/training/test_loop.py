@@ -224,6 +224,7 @@ def test_every_message_type_has_a_handler_and_changes_what_it_names():
               (p.RestoreBest(), lambda: d.loop.want_frame),
               (p.ShowEpoch(1, 0, 20), lambda: d.loop.want_view.epoch == 0),
               (p.SetPace(20), lambda: d.loop.pace.epochs_per_second == 20),
+              (p.SetLiveRegions(False), lambda: not d.loop.live_regions),
               (p.Quit(), lambda: d.loop.quit)]
     for message, check in checks:
         d.send(message)
@@ -234,7 +235,29 @@ def test_every_message_type_has_a_handler_and_changes_what_it_names():
     handled = set(d.loop._handlers)
     assert handled == {p.StartRun, p.ApplyLive, p.Play, p.Pause, p.Step, p.SetGrid,
                        p.SetPauseAt, p.Ack, p.RequestModel, p.Quit, p.RestoreBest,
-                       p.ShowEpoch, p.SetPace}
+                       p.ShowEpoch, p.SetPace, p.SetLiveRegions}
+
+
+def test_frames_carry_no_grid_while_the_window_shows_an_earlier_epoch():
+    d = Driver()
+    d.send(p.SetGrid(20))
+    d.send(p.StartRun(1, SMALL))
+    d.ticks(3)
+    assert d.frames[-1].grid is not None
+    n = len(d.frames)
+    d.send(p.SetLiveRegions(False))
+    d.send(p.ShowEpoch(1, 0, 20))
+    d.send(p.Step(30))
+    d.ticks(60)
+    away = d.frames[n:]
+    assert d.loop.trainer.epoch == 30 and away[-1].epoch == 30
+    assert away and all(f.grid is None and f.val_pred is None for f in away)
+    assert d.of(p.EpochView)[-1].grid.shape == (20, 20, 3)   # the cursor is still answered
+    d.send(p.SetLiveRegions(True))   # back to live: fresh regions without asking
+    d.ticks(2)
+    back = d.frames[-1]
+    assert back.epoch == 30 and back.grid.shape == (20, 20, 3)
+    assert np.array_equal(back.grid, d.loop.trainer.grid_probabilities(20))
 
 
 def test_unknown_messages_are_errors():

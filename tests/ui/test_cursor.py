@@ -66,6 +66,43 @@ def test_the_cursor_shows_the_regions_of_epoch_k_for_a_and_b(qtbot, window):
     assert not w.epoch_cursor.lines.lines[0].isVisible()
 
 
+def test_a_move_while_training_shows_that_checkpoint_and_live_brings_fresh_regions(
+        qtbot, window):
+    w, k = window, 120
+    a, b = w.session, w.compare.session
+    w.set_pace(200)   # slow enough that the run goes on through the whole test
+    w.set_playing(True)
+    qtbot.waitUntil(lambda: a.epoch > EPOCHS + 10, timeout=WAIT_MS)
+    w.epoch_cursor.move_to(k)
+    _shown(qtbot, w, k)
+    away, at = a.latest_grid, a.epoch
+    qtbot.waitUntil(lambda: a.epoch > at + 20, timeout=WAIT_MS)   # frames keep coming
+    assert a.playing and w.epoch_cursor.epoch == k
+    np.testing.assert_array_equal(w.decision_view._probs, _grid_at(a, k))
+    np.testing.assert_array_equal(w.compare.view._probs, _grid_at(b, k, a.points.split()))
+    assert a.latest_grid is away   # no live regions were made while nobody drew them
+    w.cursor_bar.live.click()
+    qtbot.waitUntil(lambda: a.latest_grid is not away and w.decision_view._probs is
+                    a.latest_grid and w.compare.view._probs is b.latest_grid, timeout=WAIT_MS)
+    assert w.epoch_cursor.live and a.epoch > at + 20
+    w.set_playing(False)
+
+
+def test_a_move_paints_a_draft_then_the_regions_at_full_resolution(qtbot, window):
+    w = window
+    image = w.decision_view.image
+    image.last_rgb = None   # the next paint's
+    w.epoch_cursor.move_to(50)
+    _shown(qtbot, w, 50)
+    qtbot.waitUntil(lambda: image.last_rgb is not None and image.draft, timeout=WAIT_MS)
+    draft = image.last_rgb.shape
+    qtbot.waitUntil(lambda: not image.draft and image.last_rgb.shape != draft,
+                    timeout=WAIT_MS)
+    full = image.last_rgb.shape
+    assert abs(full[0] - 2 * draft[0]) <= 1 and abs(full[1] - 2 * draft[1]) <= 1
+    assert w.decision_view._probs is w.session.epoch_view.grid   # the same epoch, sharp
+
+
 def test_keys_step_the_cursor_and_b_goes_to_the_best_epoch(qtbot, window):
     w = window
     w.epoch_cursor.move_to(100)

@@ -39,8 +39,8 @@ def test_preview_offers_columns_and_the_import_runs_on_the_files_points(qtbot, w
     assert dialog.table.rowCount() == 20 and dialog.table.columnCount() == 4
     assert dialog.label_box.currentText() == "side"
     assert (dialog.x_box.currentText(), dialog.y_box.currentText()) == ("x1", "x2")
-    # the preview is 50 lines, one a header; the file is sorted by class
-    assert "first 49 rows: left;" in dialog.classes.text()
+    # the table shows 20 rows and the text speaks of those; the file is sorted by class
+    assert dialog.classes.text().startswith("label left only in the 20 rows shown; ")
     dialog.start()
     qtbot.waitUntil(lambda: window.session.points is not None and
                     window.session.points.n_classes == 2, timeout=WAIT_MS)
@@ -143,3 +143,14 @@ def test_closing_the_dialog_while_loading_ends_the_load(qtbot, window, tmp_path)
     qtbot.waitUntil(lambda: dialog.bar.value() >= 5, timeout=WAIT_MS)
     dialog.reject()   # Escape or the title bar's close
     assert not dialog.worker.isRunning()
+
+
+def test_classes_text_speaks_of_the_rows_shown():
+    from nnfs_gui.ui.import_dialog import classes_text
+
+    assert classes_text(["0"] * 20, 20).startswith("label 0 only in the 20 rows shown;")
+    assert classes_text(["b", " a", "b", ""], 4).startswith("labels a, b in the 4 rows")
+    assert classes_text(["10", "9", "2"], 3).startswith("labels 2, 9, 10 in")
+    assert classes_text([str(i) for i in range(12)], 12).startswith(
+        "labels 0, 1, 2, 3, 4, 5, 6, 7, ... in")
+    assert classes_text(["", " "], 2) == ""

@@ -158,3 +158,17 @@ def test_the_pace_and_the_measured_speed_do_not_read_as_a_duplicate(qtbot):
     s.set_epoch(200, 10_000, playing=True, train_seconds=1.0)
     assert s.pace.text() == "pace 200 epochs/s"
     assert s.speed.text() == "measured 200 epochs/s"
+
+
+def test_no_verdict_says_what_to_do_and_how_when_the_limit_is_reached(qtbot):
+    s = _status(qtbot)
+    s.show_verdict(History(), 3, playing=False)
+    assert "Play or Step" in s.verdict.full_text()
+    # ux-44: a model opened at epoch 300 with the limit 300: no rows, cannot train on
+    s.set_epoch(301, 300, playing=False, finished=True)
+    s.show_verdict(History(), 3, playing=False)
+    text = s.verdict.full_text()
+    assert text.startswith("No verdict yet") and "Epoch limit" in text and "Play" in text
+    s.set_epoch(301, 1000, playing=False)   # limit raised: train on
+    s.show_verdict(History(), 3, playing=False)
+    assert "Play or Step" in s.verdict.full_text()

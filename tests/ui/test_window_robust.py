@@ -112,7 +112,7 @@ def test_a_bad_model_file_is_one_message_and_the_run_goes_on(qtbot, small_window
     assert not w.export_controller.open_model(path)
     qtbot.wait(500)
     assert len(w.export_errors) == 1 and f"{kind}.npz" in w.export_errors[0]
-    assert not w.banner.isVisible() and "Loaded" not in w.status.bar.currentMessage()
+    assert not w.banner.isVisible() and "Opened" not in w.status.bar.currentMessage()
     assert w.run_id == run_id and w.worker.playing
     qtbot.waitUntil(lambda: w.session.epoch > epoch, timeout=WAIT_MS)   # still training
 
@@ -124,7 +124,7 @@ def test_a_model_of_other_settings_opens_with_its_own(qtbot, small_window, tmp_p
         other, 2, 4, np.random.default_rng(0)), other, epoch=3)
     run_id = w.run_id
     assert w.export_controller.open_model(path)
-    qtbot.waitUntil(lambda: "Loaded four.npz" in w.status.bar.currentMessage(),
+    qtbot.waitUntil(lambda: "Opened four.npz" in w.status.bar.currentMessage(),
                     timeout=WAIT_MS)
     assert "with its own settings (classes 4, hidden 8)" in w.status.bar.currentMessage()
     assert w.run_id == run_id + 1 and w.config == other

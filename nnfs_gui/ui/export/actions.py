@@ -39,6 +39,8 @@ from nnfs_gui.ui.export.formats import (
 from nnfs_gui.ui.export.io import ExportError, describe_os_error, write_config_beside
 from nnfs_gui.ui.export.recorder import Recorder, grab_side_by_side
 from nnfs_gui.ui.export.timeline_recording import record_from_timeline, recording_epochs
+from nnfs_gui.ui.formatting import count, epoch_text
+from nnfs_gui.ui.own_data import export_stem, own_data_words
 
 LAST_FOLDER_KEY = "export/last_folder"
 MODEL_FILTER = FORMATS["model"].file_filter
@@ -137,12 +139,12 @@ class ExportController(QObject):
         path = FORMATS[request.kind].write(self.source(), request)
         written = [path]
         if FORMATS[request.kind].kind == "figure":  # a picture says which run it shows
-            written.append(write_config_beside(path, self.window.config))
+            written.append(write_config_beside(path, self.window.config, self._data_words()))
         self.remember_folder(path.parent)
         return written
 
     def export_dialog(self) -> None:
-        dialog = ExportDialog(self.last_folder(), self.window.config.name, self.window)
+        dialog = ExportDialog(self.last_folder(), export_stem(self.window), self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         request = dialog.request()
@@ -217,7 +219,7 @@ class ExportController(QObject):
     def save_recording(self, path: str | Path | None = None) -> Path | None:
         self.recorder.stop()
         if path is None:
-            name = str(self.last_folder() / f"{self.window.config.name}-training.gif")
+            name = str(self.last_folder() / f"{export_stem(self.window)}-training.gif")
             path, _ = QFileDialog.getSaveFileName(self.window, "Save recording", name,
                                                   animation_filter())
             if not path:
@@ -225,7 +227,7 @@ class ExportController(QObject):
         written = self.guarded(lambda: run_with_progress(
             self.window, "Writing the animation…", lambda p: self.recorder.export(path, p)))
         if written:
-            write_config_beside(written, self.window.config)
+            write_config_beside(written, self.window.config, self._data_words())
             self.remember_folder(written.parent)
             self.tell(f"Saved {written} ({len(self.recorder.frames)} frames)")
         return written
@@ -234,7 +236,8 @@ class ExportController(QObject):
     def save_model(self, path: str | Path | None = None) -> Path | None:
         """Save the running model (weights, config, scaler), as the worker copied it
         between two chunks; training goes on meanwhile."""
-        path = path or self._ask_path("Save model", f"{self.window.config.name}.npz", save=True)
+        path = path or self._ask_path("Save model", f"{export_stem(self.window)}.npz",
+                                      save=True)
         if not path:
             return None
         request = ExportRequest("model", Path(path))
@@ -242,7 +245,12 @@ class ExportController(QObject):
 
     def _model_to_save(self) -> ModelToSave:
         state = self._model_copy()  # a copy of the model, with its optimizer state
-        return ModelToSave(state.model, state.config, state.scaler, state.epoch)
+        session = self.window.session   # its points: imported or drawn ones are saved too
+        split = session.split if state.run_id == session.run_id else None
+        return ModelToSave(state.model, state.config, state.scaler, state.epoch, split)
+
+    def _data_words(self) -> str:
+        return own_data_words(self.window.session)
 
     def _model_copy(self):
         """The current run's ModelState (weights, optimizer state, epoch), as the
@@ -271,23 +279,24 @@ class ExportController(QObject):
             return False
         w = self.window
         own = _own_settings_note(w.config, saved.config)
-        w.start_from(saved)
+        w.start_from(saved)   # on the points saved with it, if any (saved.split)
         self.remember_folder(Path(path).parent)
-        self._tell_when_loaded(Path(path).name, w.session, saved.scaler, own)
+        self._tell_when_loaded(Path(path).name, w.session, saved, own)
         return True
 
-    def _tell_when_loaded(self, name: str, session, saved_scaler, own: str = "") -> None:
-        """Once the loaded run's data came, say so (and if its scaler differs)."""
+    def _tell_when_loaded(self, name: str, session, saved, own: str = "") -> None:
+        """Once the opened run's first frame is drawn, say so: its data, its epoch,
+        whether it is at its epoch limit, and if its scaler differs. (Said after the
+        window's own handler, so an "epoch limit" line does not hide it.)"""
         run_id = session.run_id
 
-        def started(points) -> None:
-            if points.run_id != run_id:
+        def shown() -> None:
+            if session.points is None or session.points.run_id != run_id:
                 return
-            session.run_started.disconnect(started)
-            self.tell(f"Loaded {name}{own}: the regions show its weights. Play trains on "
-                      f"from them.{_scaler_note(points.scaler, saved_scaler)}")
+            session.state_changed.disconnect(shown)
+            self.tell(opened_text(name, own, session, saved), 20000)
 
-        session.run_started.connect(started)
+        session.state_changed.connect(shown)
 
     # -- folders, messages -------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, save: bool) -> str:
@@ -329,8 +338,21 @@ class ExportController(QObject):
     def show_error(self, text: str) -> None:
         QMessageBox.warning(self.window, "Export", text)
 
-    def tell(self, text: str) -> None:
-        self.window.status.message(text, 10000)
+    def tell(self, text: str, ms: int = 10000) -> None:
+        self.window.status.message(text, ms)
+
+
+def opened_text(name: str, own: str, session, saved) -> str:
+    """The status line after Open model: what was opened, on which data, and what Play
+    does from there."""
+    data = own_data_words(session) or f"generated {saved.config.dataset} data"
+    limit = saved.config.epochs
+    go_on = (f"It is at its epoch limit ({count(limit)}): raise Optimizer > Epoch limit "
+             f"to train on." if session.finished or saved.epoch > limit else
+             "Play trains on from them.")
+    return (f"Opened {name}{own}: {epoch_text(saved.epoch)}, on {data}; the regions "
+            f"show its weights (the file holds no curves: they start here). {go_on}"
+            f"{_scaler_note(session.scaler, saved.scaler)}")
 
 
 def _own_settings_note(current, saved) -> str:

@@ -96,4 +96,5 @@ def write_model(source: ExportSource, request: ExportRequest) -> Path:
     path = Path(request.path).expanduser()
     with export_errors(path):
         saved = source.model()
-        return save_model(path, saved.model, saved.config, saved.scaler, epoch=saved.epoch)
+        return save_model(path, saved.model, saved.config, saved.scaler, epoch=saved.epoch,
+                          split=saved.split)

@@ -34,12 +34,13 @@ Progress = Callable[[int, int], bool]
 
 class ModelToSave(NamedTuple):
     """What a model file holds: a model (or a copy with the same reading methods),
-    its run's config and scaler, and the epochs completed."""
+    its run's config and scaler, the epochs completed and the run's points."""
 
     model: Any
     config: Any
     scaler: Any
     epoch: int
+    split: Any = None   # the run's DataSplit: imported or drawn points are saved with it
 
 
 @dataclass(frozen=True)

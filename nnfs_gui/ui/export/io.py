@@ -148,7 +148,9 @@ def config_path_beside(picture: Path, config_json: str) -> Path:
     return picture.parent / f"{picture.stem}.config.json"
 
 
-def write_config_beside(picture: str | Path, config) -> Path:
-    """Write ``config`` (a Config) as JSON beside an exported picture; return its path."""
-    text = config.to_json() + "\n"
+def write_config_beside(picture: str | Path, config, data: str = "") -> Path:
+    """Write ``config`` (a Config) as JSON beside an exported picture; return its path.
+    ``data`` ("imported from moons.csv", "drawn points") notes a run on its own points,
+    whose config still names a generated data set."""
+    text = config.to_json(data=data) + "\n"
     return save_text(config_path_beside(Path(picture), text), text)

@@ -46,6 +46,7 @@ def record_from_timeline(window, epochs: list[int], grab: Callable[[], QImage],
             cursor.move_to(epoch)
             curves.show_until(cursor.epoch)
             _wait_for_views(window, cursor.epoch)
+            cursor.sharpen()
             frames.append((cursor.epoch, _picture(grab(), frames)))
             if progress is not None and not progress(i + 1, len(epochs)):
                 raise ExportCancelled()

@@ -55,6 +55,7 @@ class DecisionView(QWidget):
             self.plot.addItem(item)
         self.image.setZValue(-10)
         self._points: RunPoints | None = None
+        self.drawing = False   # draw mode: a fixed frame, training points at full strength
         self._probs: np.ndarray | None = None
         self._val_pred: np.ndarray | None = None
         self.hard_box, self.show_buttons = self._build_toggles()
@@ -79,7 +80,7 @@ class DecisionView(QWidget):
         hard = QCheckBox("Hard regions")
         hard.setToolTip("Colour each region by the predicted class only, without shading "
                         "by confidence.")
-        hard.toggled.connect(self._repaint)
+        hard.toggled.connect(lambda *_: self._repaint())
         labels = {"train": "Training", "val": "Validation", "both": "Both"}
         tips = {"train": "Show the training points only.",
                 "val": "Show the validation points only (ch. 11: out-of-sample data).",
@@ -119,28 +120,37 @@ class DecisionView(QWidget):
         self.show_buttons[mode].setChecked(True)
 
     def reset(self, points: RunPoints | None = None) -> None:
-        """Forget the regions; show a new run's points and frame its extent."""
+        """Forget the regions; show a new run's points and frame its extent (while
+        drawing, the frame stays unless a point falls outside it: the next click lands
+        where the user aims)."""
         self._points = points
         self._probs = None
         self._val_pred = None
         self.image.clear()
         self.mistakes.clear()
         self._refresh_points()
-        if points is not None:
+        if points is not None and not (self.drawing and self._in_view(points)):
             self._frame(points.extent)
+
+    def set_drawing(self, on: bool) -> None:
+        """Draw mode (ui/draw_mode.py): keep the frame, show every point at full
+        strength (a point just drawn must be easy to see)."""
+        self.drawing = bool(on)
+        self._refresh_points()
 
     def update_snapshot(self, snapshot, val_pred: np.ndarray | None = None) -> None:
         """Paint ``snapshot.grid`` over ``snapshot.extent`` (see ``show_regions``)."""
         self.show_regions(snapshot.grid, snapshot.extent, val_pred)
 
     def show_regions(self, grid: np.ndarray | None, extent,
-                     val_pred: np.ndarray | None = None) -> None:
+                     val_pred: np.ndarray | None = None, draft: bool = False) -> None:
         """Paint ``grid`` (size, size, n_classes) over ``extent`` (raw units); ``val_pred``
-        (m,) marks the validation mistakes."""
+        (m,) marks the validation mistakes; a ``draft`` (a cursor move) is painted
+        coarser first (``RegionsItem``)."""
         if grid is not None:
             self._probs = grid
             self._extent = extent
-            self._repaint()
+            self._repaint(draft)
         if val_pred is not None and not np.array_equal(val_pred, self._val_pred):
             self._val_pred = val_pred
             self._refresh_mistakes()
@@ -167,14 +177,20 @@ class DecisionView(QWidget):
             self.data_clicked.emit(at.x(), at.y(), event)
 
     # -- drawing ---------------------------------------------------------------------
-    def _repaint(self) -> None:
+    def _repaint(self, draft: bool = False) -> None:
         if self._probs is None:
             return
-        self.image.set_grid(self._probs, self._extent, hard=self.hard_box.isChecked())
+        self.image.set_grid(self._probs, self._extent, self.hard_box.isChecked(), draft)
 
     def _frame(self, extent: tuple[float, float, float, float]) -> None:
         x0, x1, y0, y1 = extent
         self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _in_view(self, points: RunPoints) -> bool:
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        xy = np.vstack([points.x_train, points.x_val])
+        return bool(np.all((xy[:, 0] >= x0) & (xy[:, 0] <= x1) &
+                           (xy[:, 1] >= y0) & (xy[:, 1] <= y1)))
 
     def _refresh_points(self) -> None:
         p = self._points
@@ -185,7 +201,7 @@ class DecisionView(QWidget):
         mode = self.show_mode
         self.key.show_classes(p.n_classes)
         style = self._marker_style()
-        alpha = TRAIN_ALPHA_DIMMED if mode == "both" else TRAIN_ALPHA_ALONE
+        alpha = TRAIN_ALPHA_DIMMED if mode == "both" and not self.drawing else TRAIN_ALPHA_ALONE
         self.train_points.setSize(style.size)
         self._set_scatter(self.train_points, p.x_train, p.y_train, alpha, None,
                           visible=mode != "val")
