@@ -3,7 +3,8 @@
 B is a RunSession of its own (its own training process) whose config is A's
 data settings (``DATA_FIELDS``) plus B's own network, optimizer and
 regularization, and which trains on exactly A's points: its StartRun carries
-A's DataSplit. When A starts a run on other data, B restarts on the new points.
+A's DataSplit. Whenever A starts a new run, B starts over on A's points, so the
+two always stand at about the same epoch.
 The pane shows B's decision regions and one line of figures (losses,
 accuracies, the overfitting verdict). Play, Pause, Step and Reset of the window
 drive both models; each trains to its own epoch limit. B's settings come from a
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -46,12 +46,6 @@ def with_data_of(own: Config, data: Config) -> Config:
     """``own`` with ``data``'s data settings (DATA_FIELDS); ConfigError if they clash
     (e.g. a binary loss with three classes)."""
     return own.replace(**{f: getattr(data, f) for f in DATA_FIELDS})
-
-
-def same_points(a: RunPoints, b: RunPoints | None) -> bool:
-    return b is not None and all(
-        np.array_equal(getattr(a, k), getattr(b, k))
-        for k in ("x_train", "y_train", "x_val", "y_val"))
 
 
 def figures_text(row: dict | None, epochs_done: int, verdict=None) -> str:
@@ -167,13 +161,10 @@ class ComparePane(QWidget):
             return
         self.session.new_run(config, points.split())
 
-    def _a_started(self, points: RunPoints) -> None:
-        """A started a run: B follows if A's data changed (the same data: B goes on)."""
-        b = self.session
-        data = points.config or self.a.config
-        if not same_points(points, b.points) or any(
-                getattr(data, f) != getattr(b.config, f) for f in DATA_FIELDS):
-            self.new_run()
+    def _a_started(self, _points: RunPoints) -> None:
+        """A started a new run (Reset, a preset, a restart setting, a model opened...):
+        B starts over too, on A's points, so the two are compared at equal epochs."""
+        self.new_run()
 
     def stop(self) -> None:
         self.session.stop(900)

@@ -61,6 +61,26 @@ def typed(value) -> str:
     return str(value)
 
 
+def hidden_text(sizes) -> str:
+    """Hidden layers as the panel shows them (layers x neurons): (16,) -> '1 x 16',
+    (64, 64) -> '2 x 64'; layers of different widths '2 layers: 8, 16'. A bare '16'
+    read as sixteen layers."""
+    sizes = tuple(int(n) for n in sizes)
+    if len(set(sizes)) <= 1:
+        return f"{len(sizes)} x {count(sizes[0]) if sizes else 0}"
+    return f"{len(sizes)} layers: {typed(sizes)}"
+
+
+# Settings whose value reads better in their own words than as ``typed`` writes it.
+SETTING_TEXTS = {"hidden": hidden_text}
+
+
+def setting_text(field: str, value) -> str:
+    """The value of Config field ``field`` as the status bar writes it: as typed, or in
+    the panel's own terms (SETTING_TEXTS: 'Hidden layers = 1 x 16')."""
+    return SETTING_TEXTS.get(field, typed)(value)
+
+
 def last_epoch(epochs_done: int) -> int | None:
     """The number of the last history row of a run that has completed ``epochs_done``
     epochs (rows are numbered from 0; a continued run goes on from its saved count),

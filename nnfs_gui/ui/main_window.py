@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 
-from PySide6.QtCore import QPoint, QSettings, QSize, QTimer, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow
 
 from nnfs_gui.core.config import Config, spec
@@ -22,10 +22,10 @@ from nnfs_gui.ui import presets
 from nnfs_gui.ui.compare import ComparePane, figures_text, n_classes, partner_config
 from nnfs_gui.ui.cursor_control import CursorController
 from nnfs_gui.ui.draw_mode import install_draw_mode
-from nnfs_gui.ui.formatting import count, typed
+from nnfs_gui.ui.formatting import count, setting_text
 from nnfs_gui.ui.import_dialog import install_import_action
 from nnfs_gui.ui.lab.menu import close_lab, install_lab
-from nnfs_gui.ui.screen import fit_to_screen, keep_on_screen
+from nnfs_gui.ui.screen import keep_on_screen, restore_geometry
 from nnfs_gui.ui.session import RunSession
 from nnfs_gui.ui.window_layout import build_body, build_menus, fill_presets, install_exports
 
@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         install_import_action(self)
         self.draw_mode = install_draw_mode(self)
         install_lab(self)
-        self._restore_geometry()
+        restore_geometry(self, settings)   # fitted to the screen (screen.py)
         self.session.new_run()
         if message:
             self.status.message(message, 10000)
@@ -139,9 +139,7 @@ class MainWindow(QMainWindow):
         self.toolbar.set_playing(False)
 
     def reset_run(self) -> None:
-        self.new_run()
-        if self.compare is not None:
-            self.compare.new_run()
+        self.new_run()    # B restarts with A's new run (ComparePane._a_started)
         self.status.message("Reset: a new run with fresh weights.")
 
     def new_run(self) -> None:
@@ -201,6 +199,8 @@ class MainWindow(QMainWindow):
             self._open_compare()
         elif not on and self.compare is not None:
             self._close_compare()
+        # B's pane needs room: if the window grew past the screen, pull it back in.
+        QTimer.singleShot(0, lambda: keep_on_screen(self))
 
     def _open_compare(self) -> None:
         b = partner_config(self.config)
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         self.toolbar.show_preset("")
         own_data = self.session.split is not None
         restarted = self.apply_config(config)
-        label, value = spec(field).label, typed(getattr(config, field))
+        label, value = spec(field).label, setting_text(field, getattr(config, field))
         how = "a restart setting: started a new run" if restarted else \
             "applied to the running model"
         if own_data and self.session.split is None:
@@ -335,17 +335,6 @@ class MainWindow(QMainWindow):
         self.close()
 
     # -- settings and closing ------------------------------------------------------------------
-    def _restore_geometry(self) -> None:
-        """Size and position of the last session (plain values, not Qt's geometry
-        blob), fitted into the screen's available area (ui/screen.py): a size saved
-        on a larger screen, or a position on a screen since removed, never puts the
-        window's status bar or edges off screen."""
-        size = pos = None
-        if self.settings is not None:
-            size, pos = self.settings.value("window/size"), self.settings.value("window/pos")
-        fit_to_screen(self, size if isinstance(size, QSize) and size.isValid() else None,
-                      pos if isinstance(pos, QPoint) else None)
-
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         # The frame is known only now: pull the window back if the frame sticks out.
@@ -385,6 +374,8 @@ def run_app(args) -> int:
     # The app ends with the main window, whatever other window is still open.
     app.setQuitOnLastWindowClosed(False)
     window.closed.connect(app.quit)
+    if (pace := presets.starting_pace(args)) is not None:
+        window.set_pace(pace)   # slow enough to watch; MainWindow alone: full speed
     window.show()
     if getattr(args, "compare", False):
         window.set_comparing(True)
@@ -394,8 +385,7 @@ def run_app(args) -> int:
         # Close from the event loop, not inside whatever the main thread was doing.
         signal.signal(sig, lambda *_: QTimer.singleShot(0, window.close))
     # Let Python see signals while Qt's event loop runs.
-    tick = QTimer()
-    tick.timeout.connect(lambda: None)
+    tick = QTimer(timeout=lambda: None)
     tick.start(200)
     code = app.exec()
     if any(s.worker.isRunning() for s in window.sessions()) or any(

@@ -156,3 +156,18 @@ def _joined(notes: list[str]) -> str:
     """One status line: the notes, each bounded, the first few in full."""
     text = "; ".join(notes)
     return bounded(text[:1].upper() + text[1:], limit=600) if text else ""
+
+
+# The interactive window's first pace, epochs/s: at full speed ch11-overfit's 10,000
+# epochs pass in ~3 s and nobody sees its validation loss turn up. At 500/s its minimum
+# (near epoch 420) comes after ~1 s and the climb fills the next ~20 s (measured: see
+# the fixwindow report). The toolbar's Pace box shows it; "full speed" is one click.
+WATCH_PACE = 500
+
+
+def starting_pace(args) -> float | None:
+    """The pace a window opened with ``args`` starts at: WATCH_PACE for a person at
+    the window; full speed (None) for scripted runs (--play, --quit-after,
+    --screenshot), which want their result, not a show."""
+    scripted = any(getattr(args, name, None) for name in ("play", "quit_after", "screenshot"))
+    return None if scripted else WATCH_PACE

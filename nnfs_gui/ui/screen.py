@@ -80,3 +80,15 @@ def keep_on_screen(window: QWidget) -> None:
     if area.contains(window.frameGeometry()):
         return
     fit_to_screen(window, window.size(), window.frameGeometry().topLeft())
+
+
+def restore_geometry(window: QWidget, settings) -> None:
+    """Size and position of the last session (plain values in QSettings ``settings``,
+    or None; not Qt's geometry blob), fitted into the screen's available area: a size
+    saved on a larger screen, or a position on a screen since removed, never puts
+    the window's status bar or edges off screen."""
+    size = pos = None
+    if settings is not None:
+        size, pos = settings.value("window/size"), settings.value("window/pos")
+    fit_to_screen(window, size if isinstance(size, QSize) and size.isValid() else None,
+                  pos if isinstance(pos, QPoint) else None)

@@ -7,19 +7,17 @@ import math
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
+from nnfs_gui.ui.formatting import count, number
+
 STEPS = 1000           # slider positions of a float field
 LOG_FLOOR_DECADES = 7  # a log slider whose range starts at 0 spans this many decades above 0
 
 
 def format_value(value: float, is_int: bool) -> str:
-    """Short text for a value label: 3 significant digits, exponent when tiny."""
-    if is_int:
-        return f"{int(value):,}"
-    if value == 0:
-        return "0"
-    if abs(value) < 1e-3 or abs(value) >= 1e4:
-        return f"{value:.2e}"
-    return f"{value:.4g}"
+    """A value label's text, as the status bar and every other text write it
+    (formatting.py): '10,000', '0.05', '6.31e-4' (the slider's own values have 3
+    significant digits, round_significant)."""
+    return count(value) if is_int else number(value)
 
 
 def round_significant(value: float, digits: int = 3) -> float:

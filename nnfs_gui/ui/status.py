@@ -95,7 +95,8 @@ class EpochRate:
 def _speed_text(rate: float, playing: bool, finished: bool) -> str:
     if finished:
         return "finished"
-    return f"{rate:,.0f} epochs/s" if playing else "paused"
+    # "measured": beside the pace's "pace 200 epochs/s", what training really reaches.
+    return f"measured {rate:,.0f} epochs/s" if playing else "paused"
 
 
 class ElidedLabel(QLabel):
@@ -135,8 +136,8 @@ class TrainingStatus:
         self.bar = bar
         self.verdict = ElidedLabel(NO_VERDICT, VERDICT_TIP)
         self.speed = QLabel("paused")
-        self.speed.setToolTip("Training speed: epochs per second of the training "
-                              "process's own training time.")
+        self.speed.setToolTip("Measured training speed: epochs per second of the "
+                              "training process's own training time (at most the pace).")
         self.epoch = QLabel(epoch_text(0))
         self.epoch.setToolTip("The last epoch trained: the number of the newest history "
                               "row (as the book prints, and as in history.csv).")

@@ -77,6 +77,7 @@ def build_body(w) -> None:
     w.banner.setWordWrap(True)
     w.banner.hide()
     w.a_title = QLabel("<b>A</b>: the settings on the left; solid curves on the right")
+    w.a_title.setWordWrap(True)   # no minimum width of its own (compare at 1366 px)
     w.a_figures = QLabel()    # A's figures in B's format, while comparing
     w.a_figures.setWordWrap(True)
     w.views_split = QSplitter(Qt.Orientation.Horizontal)

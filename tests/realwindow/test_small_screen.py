@@ -78,3 +78,29 @@ def test_the_whole_window_is_on_a_1366x768_screen(small_screen, tmp_path, settin
             proc.kill()
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_compare_mode_fits_a_1366x768_screen(small_screen, tmp_path):
+    """Model B beside A (--compare, as key C): the window stays on the screen, right
+    edge (epoch box, replay, legends, the x-axis's end) included."""
+    config = tmp_path / "config"
+    env = small_screen.env(XDG_CONFIG_HOME=str(config), OPENBLAS_NUM_THREADS="1")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--preset",
+                             "ch11-overfit", "--compare"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert window_rect(small_screen.display) is not None, proc.communicate(timeout=10)
+        time.sleep(4.0)   # B's pane built, both training, any move after it done
+        x, y, w, h = window_rect(small_screen.display)
+        assert x >= 0 and y >= 0 and x + w <= WIDTH and y + h <= HEIGHT, (x, y, w, h)
+        assert w >= 0.8 * WIDTH
+        shot = _image_array(small_screen.grab(tmp_path / "compare.png"))
+        # The window's right edge is painted (a widget background, not Xvfb's black).
+        right = shot[y + 60:y + h - 60, x + w - 6:x + w - 1].reshape(-1, 3)
+        assert np.mean(right.sum(axis=1) > 60) > 0.9
+        _, err, _ = close_and_wait(small_screen.display, proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err

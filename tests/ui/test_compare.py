@@ -72,9 +72,42 @@ def test_step_and_reset_drive_both_models(qtbot, window):
     assert window.toolbar.epoch_label.text().strip() == "epoch A 299 · B 299"
     run = b.session.run_id
     window.toolbar.reset.trigger()
-    assert b.session.run_id == run + 1
+    # B starts over once A's new run has its points: once, not twice.
+    qtbot.waitUntil(lambda: b.session.run_id == run + 1, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: b.session.worker.latest.run_id == b.session.run_id
                     and b.epoch == 0, timeout=WAIT_MS)
+    qtbot.wait(200)
+    assert b.session.run_id == run + 1
+
+
+@pytest.mark.parametrize("change", ["preset", "restart setting"])
+def test_every_new_run_of_a_restarts_b(qtbot, window, change):
+    """B trains on A's points and the two are compared at equal epochs: a new run of A
+    (a preset, a restart setting such as the width) starts B over too."""
+    b = window.compare
+    window.step(200)
+    qtbot.waitUntil(lambda: window.session.epoch == 200 and b.epoch == 200
+                    and b.session.settled, timeout=WAIT_MS)
+    a_run, b_run = window.session.run_id, b.session.run_id
+    if change == "preset":
+        window.load_preset("ch11-overfit")
+    else:
+        window.controls.set_value("hidden", (16,))
+    assert window.session.run_id == a_run + 1
+    qtbot.waitUntil(lambda: b.session.run_id == b_run + 1 and b.session.settled
+                    and b.session.worker.latest.run_id == b.session.run_id, timeout=WAIT_MS)
+    assert b.epoch == 0 and len(b.session.history) == 0
+    assert window.curves_view.b_point_count() == 0
+
+
+def test_a_live_change_leaves_b_running(qtbot, window):
+    b = window.compare
+    window.step(50)
+    qtbot.waitUntil(lambda: b.epoch == 50 and b.session.settled, timeout=WAIT_MS)
+    b_run = b.session.run_id
+    window.controls.set_value("learning_rate", 0.02)   # live: applied to A's model
+    qtbot.wait(300)
+    assert b.session.run_id == b_run and b.epoch == 50
 
 
 def test_play_and_pause_drive_both_models(qtbot, window):

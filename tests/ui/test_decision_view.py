@@ -98,3 +98,24 @@ def test_markers_shrink_when_points_multiply(qtbot):
     assert large[0] <= 0.6 * small[0] and large[1] <= 0.6 * small[1]
     assert large[2] < small[2] and large[3] < small[3] == 255   # thinner, lighter rings
 
+
+
+def test_the_toggle_row_wraps_instead_of_widening_the_view(qtbot):
+    """Two decision views side by side (compare) must fit a 1366 px screen: the row of
+    Training / Validation / Both / Hard regions wraps rather than set a minimum width."""
+    from nnfs_gui.ui.views.decision_view import DecisionView
+
+    view = DecisionView()
+    qtbot.addWidget(view)
+    one_line = sum(b.sizeHint().width() for b in (*view.show_buttons.values(), view.hard_box))
+    assert view.minimumSizeHint().width() < 0.75 * one_line
+    view.resize(one_line // 2 + 80, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    buttons = [*view.show_buttons.values(), view.hard_box]
+    assert all(view.rect().contains(b.geometry()) for b in buttons)   # none cut off
+    assert view.hard_box.y() > view.show_buttons["train"].y()         # on a second line
+    view.resize(one_line + 200, 500)
+    qtbot.wait(20)
+    assert view.hard_box.y() == view.show_buttons["train"].y()        # one line when wide
+    assert view.hard_box.geometry().right() > view.width() - 20      # at the right end

@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 
 from nnfs_gui.training.verdict import GENERALIZING, NOT_LEARNING, OVERFITTING, Verdict
-from nnfs_gui.ui.formatting import count, epoch_text, last_epoch, number, short_verdict, typed
+from nnfs_gui.ui.formatting import (
+    count,
+    epoch_text,
+    hidden_text,
+    last_epoch,
+    number,
+    setting_text,
+    short_verdict,
+    typed,
+)
 
 
 def test_counts_have_thousands_separators():
@@ -44,3 +53,16 @@ def test_short_verdicts():
         "Overfitting since epoch 1,050"
     assert short_verdict(Verdict(GENERALIZING, "...")) == "Generalizing"
     assert short_verdict(Verdict(NOT_LEARNING, "...")) == "Not learning yet"
+
+
+@pytest.mark.parametrize("sizes, text", [((16,), "1 x 16"), ((64, 64), "2 x 64"),
+                                         ((8, 16), "2 layers: 8, 16"), ((512,), "1 x 512")])
+def test_hidden_layers_read_as_the_panel_shows_them(sizes, text):
+    """'Hidden layers = 16' read as sixteen layers; the panel shows layers x neurons."""
+    assert hidden_text(sizes) == text
+    assert setting_text("hidden", sizes) == text
+
+
+def test_other_settings_read_as_typed():
+    assert setting_text("learning_rate", 6.31e-4) == "6.31e-4" == typed(6.31e-4)
+    assert setting_text("samples", 1000) == "1,000"

@@ -1,8 +1,10 @@
 """The loss axis: spikes do not own the range, and log ticks never collide."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
+from nnfs_gui.training.history import History
 from nnfs_gui.ui.views import axis
 from nnfs_gui.ui.views.curves_view import CurvesView
 
@@ -117,3 +119,80 @@ def test_small_losses_keep_their_own_units_on_the_axis(qtbot):
     axis.updateAutoSIPrefix()
     assert axis.autoSIPrefixScale == 1.0
     assert "x0.001" not in axis.labelString()
+
+
+def _feed(view, rows):
+    """As a RunSession does: extend the run's History, then tell the view."""
+    view.history.extend({**rows, "loss": rows["data_loss"], "reg_loss": 0 * rows["epoch"],
+                         "lr": 0 * rows["epoch"] + 0.05})
+    view.append(rows)
+
+
+def test_a_reset_leaves_no_marks_no_old_range_and_no_read_out(qtbot):
+    """Reset / a new run: the empty curves show none of the old run's spike marks, its
+    epoch range or its numbers under the mouse."""
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(520, 600)
+    view.reset(History())
+    _feed(view, _spiky_rows())
+    view.loss_plot.setXRange(0, 2000, padding=0)
+    assert len(view.clip_marks.getData()[0]) >= 1
+    view.readout.setText(view.readout_at(1500))
+    assert view.readout.text().startswith("epoch 1,500:")   # thousands, as everywhere
+    view.follow_box.setChecked(False)     # as after a zoom
+    view.reset(History())
+    marks, _ = view.clip_marks.getData()
+    assert marks is None or len(marks) == 0
+    (x0, x1), (y0, y1) = view.loss_plot.getViewBox().viewRange()
+    assert x0 == pytest.approx(0) and x1 < 100 and (y0, y1) == pytest.approx((0, 1))
+    assert view.readout.text().strip() == "" and view.follow_box.isChecked()
+    # The new run's rows bring their own range.
+    _feed(view, {k: v[:300] for k, v in _spiky_rows().items()})
+    _, x1 = view.loss_plot.getViewBox().viewRange()[0]
+    assert 300 <= x1 <= 400
+
+
+def test_leaving_compare_gives_the_axes_back_to_a(qtbot):
+    """B ran further (epoch 5,000) and higher (loss 3): once B's curves go, the epoch
+    and loss axes fit A's curves again, and B's spike marks go with them."""
+    view = _loss_view(qtbot)   # A: 2,000 epochs, loss up to ~1.1
+    a_range = view.loss_plot.getViewBox().viewRange()
+    view.show_b(True)
+    e = np.arange(5000)
+    b_rows = {"epoch": e, "val_loss": 3.0 + 0 * e, "val_acc": 0.5 + 0 * e}
+    view.append_b(b_rows)
+    (_, bx1), (_, by1) = view.loss_plot.getViewBox().viewRange()
+    assert bx1 >= 5000 and by1 >= 3.0
+    view.show_b(False)
+    (_, x1), (_, y1) = view.loss_plot.getViewBox().viewRange()
+    assert x1 == pytest.approx(a_range[0][1]) and y1 == pytest.approx(a_range[1][1])
+    assert x1 < 5000 and y1 < 3.0
+
+
+@pytest.mark.parametrize("width", [420, 700])
+def test_the_loss_legend_stays_off_a_climbing_validation_loss(qtbot, width):
+    """ch. 11's run: the validation loss falls, then climbs to the top right corner,
+    where the legend used to sit (its text under the orange curve)."""
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(width, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.reset(History())
+    e = np.arange(10_001)
+    train = 0.1 + 1.0 * np.exp(-e / 300)
+    # The validation loss of ch11-overfit as measured in the window (fixwindow report):
+    # its minimum 0.568 at epoch 420, then up to 1.257 at epoch 10,000.
+    val = np.interp(e, [0, 420, 1230, 3225, 5216, 7219, 9217, 10_000],
+                    [1.10, 0.568, 0.651, 0.849, 0.969, 1.143, 1.222, 1.257])
+    _feed(view, {"epoch": e, "data_loss": train, "val_loss": val, "acc": 1 - train / 2,
+                 "val_acc": 0.8 + 0 * e})
+    qtbot.wait(50)
+    legend = view.loss_plot.legend.sceneBoundingRect()
+    box = view.loss_plot.getViewBox()
+    for y in (train, val):
+        inside = [legend.contains(box.mapViewToScene(pg.Point(float(a), float(b))))
+                  for a, b in zip(e[::50], y[::50], strict=True)]
+        assert not any(inside)
+    assert view.loss_plot.legend.opts["brush"].color().alpha() < 255   # see-through

@@ -3,6 +3,7 @@
 import pytest
 
 from nnfs_gui.core.config import spec
+from nnfs_gui.ui.formatting import number
 from nnfs_gui.ui.sliders import SliderScale, format_value, round_significant
 
 
@@ -34,5 +35,13 @@ def test_integer_linear_scale_has_one_position_per_value():
 
 def test_values_are_rounded_for_people():
     assert round_significant(0.050118723) == 0.0501
-    assert format_value(5e-7, False) == "5.00e-07"
     assert format_value(10000, True) == "10,000"
+
+
+@pytest.mark.parametrize("value", [5e-7, 6.31e-4, 0.05, 0.9, 0.999, 1e-7, 2.5, 0.0])
+def test_a_value_label_reads_as_the_status_bar_writes_it(value):
+    """One format: the panel's '6.31e-4' is the status bar's (formatting.number), not
+    a zero-padded '6.31e-04' beside it."""
+    assert format_value(value, False) == number(value)
+    assert "e-0" not in format_value(value, False)
+    assert format_value(6.31e-4, False) == "6.31e-4" and format_value(5e-7, False) == "5e-7"

@@ -54,7 +54,7 @@ def test_a_stopped_run_says_paused_or_finished_not_zero_speed(qtbot):
     assert s.set_epoch(40, 100, playing=False)   # rows 0..39 trained
     assert s.speed.text() == "paused" and s.epoch.text() == "epoch 39"
     assert s.set_epoch(41, 100, playing=True)
-    assert s.speed.text().endswith("epochs/s")
+    assert s.speed.text().startswith("measured ") and s.speed.text().endswith("epochs/s")
     assert s.set_epoch(101, 100, playing=False, finished=True)   # epochs 0..100 done
     assert s.speed.text() == "finished" and s.epoch.text() == "epoch 100"
     assert s.progress.value() == s.progress.maximum() == 101
@@ -145,6 +145,19 @@ def test_the_verdict_is_judged_once_a_second_and_a_new_kind_must_repeat(monkeypa
     clock.now = 4.0
     assert steady.update(history, 3, playing=True).kind == "overfitting"   # twice: shown
     assert calls == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_the_pace_and_the_measured_speed_do_not_read_as_a_duplicate(qtbot):
+    """'pace 200 epochs/s  200 epochs/s' read as one figure twice: the second says
+    what it is, the rate training really reached."""
+    s = _status(qtbot)
+    s.reset(10_000)
+    s.set_pace(200)
+    s.set_epoch(0, 10_000, playing=True, train_seconds=0.0)
+    s._shown_at = 0.0   # as a quarter second later
+    s.set_epoch(200, 10_000, playing=True, train_seconds=1.0)
+    assert s.pace.text() == "pace 200 epochs/s"
+    assert s.speed.text() == "measured 200 epochs/s"
 
 
 def test_no_verdict_says_what_to_do_and_how_when_the_limit_is_reached(qtbot):

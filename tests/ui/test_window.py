@@ -294,3 +294,28 @@ def test_status_says_paused_then_finished_with_a_full_progress_bar(qtbot, window
     assert window.status.speed.text() == "finished"
     bar = window.status.progress
     assert bar.value() == bar.maximum() == 31 and bar.text() == "100%"
+
+
+def test_a_width_change_says_layers_x_neurons(qtbot, window):
+    window.controls.set_value("hidden", (16,))
+    assert window.statusBar().currentMessage().startswith(
+        "Hidden layers = 1 x 16: a restart setting")
+
+
+def test_the_interactive_window_starts_at_a_watchable_pace(qtbot, window):
+    """`make run` (run_app) starts at WATCH_PACE, shown in the Pace box; scripted runs
+    and a MainWindow built directly (tests, benches) train at full speed."""
+    from argparse import Namespace
+
+    from nnfs_gui.ui.presets import WATCH_PACE, starting_pace
+
+    assert starting_pace(Namespace(play=False, quit_after=None, screenshot=None)) == WATCH_PACE
+    assert starting_pace(Namespace()) == WATCH_PACE
+    for scripted in ({"play": True}, {"quit_after": 200}, {"screenshot": "x.png"}):
+        assert starting_pace(Namespace(**scripted)) is None
+    assert 100 <= WATCH_PACE <= 1000
+    assert window.session.pace is None and window.toolbar.pace.currentText() == "full speed"
+    window.set_pace(starting_pace(Namespace()))   # what run_app does
+    assert window.session.pace == WATCH_PACE
+    assert window.toolbar.pace.currentText() == f"{WATCH_PACE:,} epochs/s"
+    assert window.status.pace.text() == f"pace {WATCH_PACE:,} epochs/s"

@@ -58,7 +58,8 @@ def test_edit_messages_write_values_as_typed(qtbot, window):
     qtbot.waitUntil(lambda: window.frames_drawn > 0, timeout=WAIT_MS)
     window.controls.set_value("hidden", (8, 8))
     message = window.statusBar().currentMessage()
-    assert message.startswith("Hidden layers = 8, 8: ") and "(" not in message
+    # As the panel shows them, layers x neurons (not "8, 8", nor a tuple's "(8, 8)").
+    assert message.startswith("Hidden layers = 2 x 8: ") and "(" not in message
     window.controls.set_value("samples", 1000)
     assert window.statusBar().currentMessage().startswith("Samples / class = 1,000: ")
     window.controls.set_value("learning_rate", 0.02)

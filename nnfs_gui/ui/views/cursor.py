@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnfs_gui.ui.views.flow import FlowLayout
+
 CURSOR_COLOR = (200, 30, 120)
 REPLAY_PACE = 200          # epochs/s a replay plays at unless told otherwise
 
@@ -97,10 +99,9 @@ class CursorBar(QWidget):
         row.addWidget(QLabel("epoch"))
         row.addWidget(self.slider, 1)
         row.addWidget(self.spin)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()   # wraps when the curves' column is narrow (compare mode)
         for w in (self.best, self.live, self.replay, self.replay_pace):
             buttons.addWidget(w)
-        buttons.addStretch(1)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(row)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from nnfs_gui.training.history import History
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.views import axis
-from nnfs_gui.ui.views.decimate import PeakDecimator
+from nnfs_gui.ui.views.decimate import EMA_KEEP, PeakDecimator, ema_continue
 
 # Series drawn: (plot, history column, legend name, colour, dashed).
 TRAIN_COLOR = palette.class_color(0)
@@ -40,13 +40,23 @@ COLUMNS = ("epoch",) + tuple(s[1] for s in SERIES)
 B_COLOR = palette.class_color(2)
 B_SERIES = (("loss", "val_loss", "B validation loss"),
             ("acc", "val_acc", "B validation accuracy"))
-EMA_KEEP = 0.95   # weight of the previous smoothed value
-EMA_BLOCK = 64
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 X_HEADROOM = 1.25  # the epoch axis jumps ahead by this factor when the data reach its end
 LOG_SNAP = 0.1     # decades: log ranges move in these steps, so axis pixmaps stay cached
 BEST_LABEL = "best val. epoch {value:,.0f}"
 CLIP_MARK_COLOR = (70, 70, 70)
+# Legends where the curves rarely are (pyqtgraph offsets: x > 0 from the left edge, y > 0
+# from the top; negative from the right and bottom). Loss: at the top, a little right of
+# the start (the loss starts high and falls within the first few percent of the run; the
+# top right is where an overfitting model's validation loss climbs: ch11-overfit's ran
+# through the old legend there). Accuracy: bottom right, below the learned curves. A
+# light, see-through fill keeps a legend readable where a curve does cross it (a plot
+# under ~400 px wide at the end of ch11-overfit), and the curve visible under it.
+LOSS_LEGEND_AT = (40, 4)
+ACC_LEGEND_AT = (-10, -10)
+LEGEND_FILL = (255, 255, 255, 200)
+LEGEND_EDGE = (200, 200, 200)
+LEGEND_ROW_GAP = -6   # px between legend rows (pyqtgraph: 0): a lower box covers less
 
 
 def nice_ceiling(value: float) -> float:
@@ -62,25 +72,6 @@ def cache_axes(plot: pg.PlotItem) -> None:
     labels costs ~2.5 ms per axis, more than everything else in a frame."""
     for name in ("left", "bottom"):
         plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-def ema_continue(values: np.ndarray, last: float | None, keep: float = EMA_KEEP) -> np.ndarray:
-    """Exponential moving average of (m,) ``values`` continuing from ``last``.
-
-    s_i = keep * s_{i-1} + (1 - keep) * v_i, starting at s_0 = v_0 when ``last`` is None.
-    Vectorised in blocks of EMA_BLOCK rows (keep**-EMA_BLOCK stays small), since a
-    Python loop over each frame's rows costs more than drawing the frame.
-    """
-    values = np.asarray(values, dtype=float)
-    out = np.empty(len(values))
-    s = values[0] if (last is None or not np.isfinite(last)) and len(values) else last
-    for b0 in range(0, len(values), EMA_BLOCK):
-        block = values[b0:b0 + EMA_BLOCK]
-        i = np.arange(len(block))
-        weights = keep ** -i * (1.0 - keep)          # (1-k) k^-j
-        out[b0:b0 + len(block)] = keep ** (i + 1) * s + keep ** i * np.cumsum(weights * block)
-        s = out[b0 + len(block) - 1]
-    return out
 
 
 def feed_drawn(drawn: dict, last_smooth: dict, x: np.ndarray,
@@ -133,6 +124,8 @@ class CurvesView(QWidget):
         self.loss_plot.getViewBox().sigRangeChanged.connect(self._mark_clipped)
         self.readout = QLabel(" ")
         self.readout.setToolTip("Epoch and values under the mouse.")
+        # Wrapped: a long read-out must not widen the window (compare mode at 1366 px).
+        self.readout.setWordWrap(True)
         self.log_box, self.smooth_box, self.follow_box = self._build_toggles()
         self._layout()
         self._hover = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
@@ -153,9 +146,10 @@ class CurvesView(QWidget):
         for plot in (self.loss_plot, self.acc_plot):
             for side in ("left", "bottom"):
                 plot.getAxis(side).setSIPrefixEnableRanges(())   # never scale
-        for plot, corner in ((self.loss_plot, (-10, 10)), (self.acc_plot, (-10, -10))):
+        for plot, corner in ((self.loss_plot, LOSS_LEGEND_AT), (self.acc_plot, ACC_LEGEND_AT)):
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=corner)
+            plot.addLegend(offset=corner, brush=LEGEND_FILL, pen=LEGEND_EDGE,
+                           verSpacing=LEGEND_ROW_GAP)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             plot.getViewBox().disableAutoRange()
@@ -212,8 +206,12 @@ class CurvesView(QWidget):
         self.best_epoch: int | None = None
         self._best_val = np.inf
         self.best_line.setVisible(False)
-        self._x_hi = self._loss_hi = 0.0
+        self.readout.setText(" ")    # the old run's numbers under the mouse are gone
+        self.follow_box.blockSignals(True)
+        self.follow_box.setChecked(True)   # a new run is followed, whatever was zoomed
+        self.follow_box.blockSignals(False)
         self._redraw()
+        self._fit_again()
 
     def append(self, history: dict[str, np.ndarray]) -> None:
         """Draw history rows just appended to the bound History (columns as in
@@ -246,6 +244,8 @@ class CurvesView(QWidget):
                          for smooth in (False, True)}
         self._b_last_smooth: dict[str, float | None] = {k: None for _, k, _ in B_SERIES}
         self._redraw_b()
+        if hasattr(self, "history"):   # (not while being built: reset() comes next)
+            self._fit_again()
 
     def append_b(self, history: dict[str, np.ndarray]) -> None:
         """Add B's history rows (the trainer's columns) to its validation curves."""
@@ -347,11 +347,23 @@ class CurvesView(QWidget):
 
     def _restart_following(self, on: bool) -> None:
         if on:
-            self._x_hi = self._loss_hi = 0.0
-            self._log_span = None
-            x = self.curves["data_loss"].xData
-            if x is not None and len(x):
-                self._follow(float(x[-1]))
+            self._fit_again()
+
+    def _fit_again(self) -> None:
+        """Epoch and loss ranges from what is drawn now, as if it had just come in (after
+        a reset, or once B's curves went): nothing of an older run's or B's range stays.
+        With nothing drawn, the empty ranges of a new run; the spike marks follow."""
+        self._x_hi = self._loss_hi = 0.0
+        self._log_span = None
+        last = [float(c.xData[-1]) for c in (self.curves["data_loss"], *self.b_curves.values())
+                if c.xData is not None and len(c.xData)]
+        if not last:
+            self.loss_plot.setXRange(0, nice_ceiling(10 * X_HEADROOM), padding=0)
+            self.loss_plot.setYRange(*((-1, 0) if self.log_box.isChecked() else (0, 1)),
+                                     padding=0)
+        elif self.follow_box.isChecked():
+            self._follow(max(last))
+        self._mark_clipped()
 
     def _set_log(self, on: bool) -> None:
         """Log axis or linear: both ranges come from the drawn curves (_refit_loss)."""
@@ -375,5 +387,5 @@ class CurvesView(QWidget):
         near = [j for j in (right - 1, right) if 0 <= j < len(epochs)]
         i = min(near, key=lambda j: abs(epochs[j] - epoch))
         c = {k: self.history.column(k)[i] for k in COLUMNS}
-        return (f"epoch {int(c['epoch'])}:  loss {c['data_loss']:.4f} (val {c['val_loss']:.4f})"
+        return (f"epoch {int(c['epoch']):,}:  loss {c['data_loss']:.4f} (val {c['val_loss']:.4f})"
                 f"   accuracy {c['acc']:.3f} (val {c['val_acc']:.3f})")

@@ -74,3 +74,26 @@ class PeakDecimator:
         ys = np.empty(2 * n)
         ys[0::2], ys[1::2] = self._lo[:n], self._hi[:n]
         return np.concatenate([xs, self._tail_x]), np.concatenate([ys, self._tail_y])
+
+
+EMA_KEEP = 0.95   # weight of the previous smoothed value (the Smooth box's curves)
+EMA_BLOCK = 64
+
+
+def ema_continue(values: np.ndarray, last: float | None, keep: float = EMA_KEEP) -> np.ndarray:
+    """Exponential moving average of (m,) ``values`` continuing from ``last``.
+
+    s_i = keep * s_{i-1} + (1 - keep) * v_i, starting at s_0 = v_0 when ``last`` is None.
+    Vectorised in blocks of EMA_BLOCK rows (keep**-EMA_BLOCK stays small), since a
+    Python loop over each frame's rows costs more than drawing the frame.
+    """
+    values = np.asarray(values, dtype=float)
+    out = np.empty(len(values))
+    s = values[0] if (last is None or not np.isfinite(last)) and len(values) else last
+    for b0 in range(0, len(values), EMA_BLOCK):
+        block = values[b0:b0 + EMA_BLOCK]
+        i = np.arange(len(block))
+        weights = keep ** -i * (1.0 - keep)          # (1-k) k^-j
+        out[b0:b0 + len(block)] = keep ** (i + 1) * s + keep ** i * np.cumsum(weights * block)
+        s = out[b0 + len(block) - 1]
+    return out

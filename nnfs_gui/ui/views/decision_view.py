@@ -15,7 +15,6 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QHBoxLayout,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from nnfs_gui.training.protocol import RunPoints
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.views.curves_view import cache_axes
+from nnfs_gui.ui.views.flow import FlowLayout
 from nnfs_gui.ui.views.marks import PointsKey, marker_style
 from nnfs_gui.ui.views.regions import RegionsItem
 
@@ -97,15 +97,15 @@ class DecisionView(QWidget):
         buttons["both"].setChecked(True)
         return hard, buttons
 
-    def _toggle_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _toggle_row(self) -> FlowLayout:
+        # Wraps when narrow: two panes side by side fit a 1366 px screen (flow.py).
+        row = FlowLayout()
         for mode in SHOW_MODES:
             row.addWidget(self.show_buttons[mode])
-        row.addStretch(1)
-        row.addWidget(self.hard_box)
+        row.add_right(self.hard_box)
         return row
 
-    def _layout(self, row: QHBoxLayout) -> None:
+    def _layout(self, row: FlowLayout) -> None:
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.graphics, 1)
