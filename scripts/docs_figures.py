@@ -90,9 +90,7 @@ def outlier_figure(app, out: Path) -> None:
     wait(app, lambda: w.compare.session.frames_drawn > 0)
     pts = w.session.points.split()
     ones = pts.x_train[pts.y_train == 1]
-    zeros = np.vstack([pts.x_train[pts.y_train == 0], pts.x_val[pts.y_val == 0]])
-    far = np.hypot(*(ones[:, None, :] - zeros[None, :, :]).T).min(axis=0)
-    x, y = ones[int(np.argmax(far))]     # deep inside class 1: drawn as class 0
+    x, y = ones[int(np.argmin(ones[:, 1]))]   # the bottom of class 1's moon: drawn as 0
     w.draw_mode.set_active(True)
     w.draw_mode.set_label(0)
     w.draw_mode.add(float(x), float(y) + 0.08)

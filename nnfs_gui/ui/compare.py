@@ -129,8 +129,11 @@ class ComparePane(QWidget):
         self._show_name()
 
     def _show_name(self) -> None:
-        i = -1 if self.copied else self.picker.findText(self.config.name)
-        self.picker.setCurrentIndex(i if i > 0 else 0)
+        i = 0 if self.copied else self.picker.findText(self.config.name)
+        if i < 0:   # settings of B's own (a sweep's run, a script): named, not "copy of A"
+            self.picker.addItem(self.config.name)
+            i = self.picker.count() - 1
+        self.picker.setCurrentIndex(i)
 
     @property
     def label(self) -> str:
@@ -173,6 +176,8 @@ class ComparePane(QWidget):
         if name == COPY_OF_A:
             self.copy_a.click()
             return
+        if name == self.config.name and name not in presets.preset_paths():
+            return   # B's own settings, already running
         try:
             self.set_config(presets.load_preset(name))
         except (KeyError, ValueError) as e:

@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pytest
 
+from nnfs_gui.core.config import Config
 from nnfs_gui.training.verdict import GENERALIZING, OVERFITTING, Verdict
 from nnfs_gui.ui.compare import COPY_OF_A, figures_text, partner_config
 from nnfs_gui.ui.formatting import judge_history, short_verdict
@@ -231,3 +232,21 @@ def test_a_death_notice_of_a_replaced_process_is_dropped(qtbot, window):
     assert not window.banner.isVisible()
     w._report_death(w._generation, 9)
     assert window.banner.isVisible() and "exit code 9" in window.banner.text()
+
+
+def test_b_with_settings_of_its_own_is_named_in_the_picker(qtbot):
+    """A config that is no preset and no copy of A (a sweep's run, a script) shows its
+    own name, not "(copy of A)"."""
+    from nnfs_gui.ui.compare import ComparePane
+    from nnfs_gui.ui.session import RunSession
+
+    a = RunSession("A", Config(name="a", samples=30, hidden=(8,)))
+    pane = ComparePane(a, Config(name="mine-l2", samples=30, hidden=(8,), l2_weight=1e-3))
+    qtbot.addWidget(pane)
+    try:
+        assert pane.picker.currentText() == "mine-l2"
+        pane.set_config(a.config, copied=True)
+        assert pane.picker.currentText() == COPY_OF_A
+    finally:
+        pane.session.stop()
+        a.stop()
