@@ -38,8 +38,9 @@ import numpy as np
 
 from nnfs_gui.core.atomic import write_text_atomic
 from nnfs_gui.core.config import Config, ConfigError
+from nnfs_gui.core.presetpoints import read_preset_file
 from nnfs_gui.core.serialization import ModelFileError, SavedModel, read_model
-from nnfs_gui.core.splits import describe_source
+from nnfs_gui.core.splits import DataSplit, describe_source
 from nnfs_gui.paths import presets_dir
 from nnfs_gui.training.trainer import Trainer
 from nnfs_gui.ui.export.formats import (
@@ -68,8 +69,8 @@ def run_headless(args) -> int:
     """Run the argparse namespace of ``nnfs_gui.app`` headless; returns the exit code."""
     try:
         init = load_init_model(args.init_model)
-        config = run_config(args, init)
-        config, split = own_data(args, config, init)
+        config, preset_split = run_config(args, init)
+        config, split = own_data(args, config, init, preset_split)
         rows = parse_exports(args.export)
         out_dir = output_dir(args.out, rows)
         export_figures = figure_exporter(rows)
@@ -99,8 +100,9 @@ def load_init_model(path: str | None) -> SavedModel | None:
         raise UsageError(str(e)) from None
 
 
-def run_config(args, init: SavedModel | None) -> Config:
-    """The run's Config: the saved model's (it wins), else --preset/--config/defaults."""
+def run_config(args, init: SavedModel | None) -> tuple[Config, DataSplit | None]:
+    """(the run's Config, the preset's own points or None): the saved model's config
+    (it wins), else --preset/--config (with the points saved in it)/defaults."""
     if init is None:
         return load_run_config(args)
     if args.preset or args.config:
@@ -109,43 +111,46 @@ def run_config(args, init: SavedModel | None) -> Config:
                          f"drop {given}")
     more = init.config.epochs + 1 if args.epochs is None else args.epochs
     try:
-        return init.config.replace(epochs=init.epoch + more - 1)
+        return init.config.replace(epochs=init.epoch + more - 1), None
     except ConfigError as e:
         raise UsageError(f"--epochs {more} after the saved epoch {init.epoch}: {e}") from None
 
 
-def load_run_config(args) -> Config:
-    """The Config named by --preset or --config (default settings otherwise), --epochs applied."""
+def load_run_config(args) -> tuple[Config, DataSplit | None]:
+    """(the Config named by --preset or --config (default settings otherwise), --epochs
+    applied; the points saved in that file, or None)."""
     source = args.preset or args.config
     try:
         if args.preset:
-            config = Config.load(preset_path(args.preset))
+            config, split = read_preset_file(preset_path(args.preset))
         elif args.config:
-            config = Config.load(args.config)
+            config, split = read_preset_file(args.config)
         else:
-            config = Config()
+            config, split = Config(), None
     except ConfigError as e:
         text = str(e)
         raise UsageError(text if source in text else f"{source}: {text}") from None
     if args.epochs is None:
-        return config
+        return config, split
     try:
-        return config.replace(epochs=args.epochs)
+        return config.replace(epochs=args.epochs), split
     except ConfigError as e:
         raise UsageError(f"--epochs {args.epochs}: {e}") from None
 
 
-def own_data(args, config: Config, init: SavedModel | None):
+def own_data(args, config: Config, init: SavedModel | None,
+             preset_split: DataSplit | None = None):
     """(config, split): with ``--data``, the file's points (classes set to the file's
     count; validation from --val-data or the config's strategy); with ``--init-model``,
-    the points saved with the model (None: its config's data set), else (config, None).
+    the points saved with the model (None: its config's data set), else the points saved
+    in the preset or config file (None: its data set).
     A bad file is a one-line usage error naming the file, the line and the column."""
     if init is not None and getattr(args, "data", None):
         raise UsageError("--init-model continues on its own data; drop --data")
     if init is not None:   # a model trained on imported or drawn points goes on on them
         return config, init.split
     if not getattr(args, "data", None):
-        return config, None
+        return config, preset_split
     from nnfs_gui.core.tabular import DataFileError, load_data
 
     features = args.features.split(",") if args.features else None

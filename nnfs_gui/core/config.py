@@ -21,6 +21,7 @@ from nnfs_gui.core.jsonio import JsonFileError, parse_json_text, read_json_file
 
 SCHEMA_VERSION = 1
 DATA_NOTE_KEY = "data"   # config.json beside a run on its own points: where they came from
+POINTS_KEY = "points"    # a preset saved while on its own points: the points (core.presetpoints)
 
 DATASETS = ("spiral", "vertical", "circles", "xor", "blobs", "moons")
 VALIDATIONS = ("fresh", "holdout", "block")
@@ -222,6 +223,7 @@ class Config:
         data = dict(data)
         version = data.pop("schema_version", SCHEMA_VERSION)
         note = data.pop(DATA_NOTE_KEY, "")   # words on imported or drawn points, not a field
+        data.pop(POINTS_KEY, None)   # the points themselves: read_with_points hands them back
         if not isinstance(note, str):
             raise ConfigError(f"{DATA_NOTE_KEY}: expected a text note, got {short_repr(note)}")
         if version != SCHEMA_VERSION:
@@ -256,12 +258,18 @@ class Config:
     @classmethod
     def load(cls, path: str | Path) -> Config:
         """The Config in a JSON file; every failure is a ConfigError naming the file."""
+        return cls.read_with_points(path)[0]
+
+    @classmethod
+    def read_with_points(cls, path: str | Path) -> tuple[Config, Any]:
+        """(the Config in a JSON file, its unchecked "points" value or None); every
+        failure is a ConfigError naming the file. core.presetpoints checks the points."""
         try:
             data = read_json_file(path, "config file")
         except JsonFileError as e:
             raise ConfigError(str(e)) from None
         try:
-            return cls.from_dict(data)
+            return cls.from_dict(data), data.get(POINTS_KEY)
         except ConfigError as e:
             raise ConfigError(f"config file {path}: {e}") from None
 

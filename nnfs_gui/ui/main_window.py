@@ -165,14 +165,14 @@ class MainWindow(QMainWindow):
         if not name:
             return
         try:
-            config = presets.load_preset(name)
+            config, split = presets.load_preset_run(name)   # split: its own points or None
         except (KeyError, ValueError) as e:
             self.status.message(f"Preset {name} could not be loaded: {e}")
             return
         self.controls.set_config(config)
         self.toolbar.show_preset(name)
         self.banner.hide()
-        self.session.new_run(config)   # a preset is a new run even if only live fields differ
+        self.session.new_run(config, split)   # a new run even if only live fields differ
         self.status.message(f"Loaded preset {name}: a new run.")
 
     def save_preset_dialog(self) -> None:
@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
 
     def save_preset(self, name: str) -> None:
         try:
-            path = presets.save_preset(self.config, name)
+            path = presets.save_preset(self.config, name, self.session.split)
         except (OSError, ValueError) as e:
             self.status.message(f"Could not save the preset: {e}")
             return

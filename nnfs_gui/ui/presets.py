@@ -15,6 +15,8 @@ from PySide6.QtCore import QStandardPaths
 
 from nnfs_gui.core.config import Config
 from nnfs_gui.core.errors import bounded, short_repr
+from nnfs_gui.core.presetpoints import read_preset_file, save_preset_file
+from nnfs_gui.core.splits import DataSplit
 from nnfs_gui.paths import presets_dir
 
 DEFAULT_PRESET = "ch11-overfit"
@@ -61,7 +63,7 @@ def scan_presets() -> tuple[dict[str, Path], list[str]]:
     for kind, folder in (("bundled", _bundled_dir()), ("your", user_presets_dir())):
         for path in _json_files(folder):
             try:
-                Config.load(path)
+                read_preset_file(path)   # broken points, too, leave a preset out
             except ValueError as e:
                 notes.append(f"skipped {kind} preset {path.stem} ({e})")
                 continue
@@ -96,20 +98,27 @@ def _bundled_dir() -> Path | None:
 
 def load_preset(name: str) -> Config:
     """The preset's Config, named after the preset. Raises ConfigError or KeyError."""
-    path = preset_paths()[name]
-    config = Config.load(path)
-    return config if config.name == name else config.replace(name=name)
+    return load_preset_run(name)[0]
 
 
-def save_preset(config: Config, name: str) -> Path:
-    """Write ``config`` as the user preset ``name``; returns the file.
+def load_preset_run(name: str) -> tuple[Config, DataSplit | None]:
+    """(the preset's Config named after it, its own points or None: the config's data
+    set). Raises ConfigError or KeyError."""
+    config, split = read_preset_file(preset_paths()[name])
+    return (config if config.name == name else config.replace(name=name)), split
 
-    Raises PresetNameError (a ValueError) for a name that is not a plain file name.
+
+def save_preset(config: Config, name: str, split: DataSplit | None = None) -> Path:
+    """Write ``config`` as the user preset ``name``, with ``split`` when it is the run's
+    own points (drawn or imported; generated points are remade from the config).
+
+    Raises PresetNameError (a ValueError) for a name that is not a plain file name,
+    ConfigError (a ValueError) for more points than a preset holds.
     """
     name = check_preset_name(name)
     path = user_presets_dir() / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    config.replace(name=name).save(path)
+    save_preset_file(path, config.replace(name=name), split)
     return path
 
 
