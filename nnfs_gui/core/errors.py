@@ -8,7 +8,9 @@ two lines, a million unknown keys made an 8.9 MB line, a deeply nested value's
 
 from __future__ import annotations
 
+import os
 import reprlib
+import stat
 from collections.abc import Iterable
 
 MAX_MESSAGE = 400      # characters of one message, the cut marked
@@ -59,3 +61,15 @@ def some_of(names: Iterable[str], shown: int = SHOWN_ITEMS) -> str:
     head = ", ".join(names[:shown])
     extra = len(names) - shown
     return f"{head} and {extra:,} more" if extra > 0 else head
+
+
+def file_problem(info: os.stat_result, limit: int) -> str | None:
+    """Why a file with this ``os.stat`` cannot be read whole, or None: a folder; a pipe,
+    socket or device (it would block or never end); more than ``limit`` bytes."""
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a pipe, socket or device)"
+    if info.st_size > limit:
+        return f"is too large ({info.st_size:,} bytes; the limit is {limit:,})"
+    return None

@@ -17,13 +17,12 @@ import json
 import math
 import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nnfs_gui.core.errors import bounded
+from nnfs_gui.core.errors import bounded, file_problem
 
 MAX_BYTES = 10 * 2**20    # no file the app writes comes near this
 MAX_DEPTH = 64            # the deepest the app writes is 3 (model meta -> config -> hidden)
@@ -115,13 +114,8 @@ def _read_regular_file(path: Path, source: str) -> bytes:
 
 
 def _check_regular(info: os.stat_result, source: str) -> None:
-    if stat.S_ISDIR(info.st_mode):
-        raise JsonFileError(source, "is a folder, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise JsonFileError(source, "is not a regular file (a pipe, socket or device)")
-    if info.st_size > MAX_BYTES:
-        raise JsonFileError(source, f"too large ({info.st_size:,} bytes; the limit is "
-                                    f"{MAX_BYTES:,})")
+    if (problem := file_problem(info, MAX_BYTES)) is not None:
+        raise JsonFileError(source, problem)
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import os
-import stat
 import tokenize
 import unicodedata
 import zipfile
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from numpy.lib import format as npy_format
 
+from nnfs_gui.core.errors import file_problem
 from nnfs_gui.core.jsonio import JsonFileError, parse_json_bytes
 
 MAX_FILE_BYTES = 512 * 2**20   # 4 hidden layers of 512 with Adam's moments: ~10 MB
@@ -76,11 +76,8 @@ def check_regular_file(path: Path) -> None:
         raise ModelFileError(path, "file not found") from None
     except (OSError, ValueError) as e:
         raise ModelFileError(path, f"cannot be read ({e})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ModelFileError(path, "not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ModelFileError(path, f"too large for a model file ({info.st_size} bytes, "
-                                   f"at most {MAX_FILE_BYTES})")
+    if (problem := file_problem(info, MAX_FILE_BYTES)) is not None:
+        raise ModelFileError(path, problem)
 
 
 def open_zip(path: Path) -> zipfile.ZipFile:

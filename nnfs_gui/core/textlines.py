@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import codecs
 import os
-import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from nnfs_gui.core.errors import bounded
+from nnfs_gui.core.errors import bounded, file_problem
 
 MAX_FILE_BYTES = 1 << 30     # 1 GiB: a million rows of three columns is about 30 MB
 MAX_LINE_CHARS = 10_000      # no row of a few numbers comes near; a binary blob does
@@ -49,13 +48,8 @@ def open_checked(path: str | Path):
         info = os.stat(path)
     except OSError as e:
         raise DataFileError(path, (e.strerror or str(e)).lower()) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DataFileError(path, "is a folder, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise DataFileError(path, "is not a regular file (a pipe, socket or device)")
-    if info.st_size > MAX_FILE_BYTES:
-        raise DataFileError(path, f"is {info.st_size:,} bytes; the limit is "
-                                  f"{MAX_FILE_BYTES:,}")
+    if (problem := file_problem(info, MAX_FILE_BYTES)) is not None:
+        raise DataFileError(path, problem)
     try:
         return open(path, "rb")  # noqa: SIM115 - closed by the caller's with-block
     except OSError as e:

@@ -190,7 +190,7 @@ def test_a_fifo_or_directory_is_refused_without_blocking(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ModelFileError, match="not a regular file"):
         read_model(fifo)
-    with pytest.raises(ModelFileError, match="not a regular file"):
+    with pytest.raises(ModelFileError, match="is a folder, not a file"):
         read_model(tmp_path)
 
 
