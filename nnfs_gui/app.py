@@ -114,6 +114,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from nnfs_gui.ui.main_window import run_app
+    from nnfs_gui.ui.run import run_app
 
     return run_app(args)

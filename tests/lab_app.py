@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from nnfs_gui.app import build_parser  # noqa: E402
 from nnfs_gui.training.sweep import parse_sweep  # noqa: E402
 from nnfs_gui.ui.lab.menu import learning_curve_sweep, start_sweep  # noqa: E402
-from nnfs_gui.ui.main_window import MainWindow, run_app  # noqa: E402
+from nnfs_gui.ui.main_window import MainWindow  # noqa: E402
+from nnfs_gui.ui.run import run_app  # noqa: E402
 
 LONG = {"base": "ch11-overfit", "vary": {"width": [8, 16, 32, 64, 128, 256]},
         "seeds": [0, 1, 2, 3, 4, 5], "epochs": 400_000}

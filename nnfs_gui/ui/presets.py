@@ -141,6 +141,20 @@ def startup_config(args, saved_json: object = None) -> tuple[Config, str]:
     return Config(), _joined(notes)
 
 
+def startup_points(args) -> DataSplit | None:
+    """The points saved in the --config file or --preset the window starts with (a
+    preset saved from drawn or imported data), or None (generated data, or a file that
+    does not load: startup_config has then moved on to another source)."""
+    try:
+        if getattr(args, "config", None):
+            return read_preset_file(args.config)[1]
+        if getattr(args, "preset", None):
+            return load_preset_run(args.preset)[1]
+    except Exception:  # noqa: BLE001 - startup_config has said what it ignored
+        return None
+    return None
+
+
 def _sources(args, saved_json):
     if getattr(args, "config", None):
         yield f"config {args.config}", lambda: Config.load(args.config)

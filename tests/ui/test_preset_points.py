@@ -108,3 +108,18 @@ def test_a_preset_with_broken_points_is_left_out_of_the_list(tmp_path, monkeypat
     _preset_with(tmp_path, y_val=[9])
     names, notes = presets.scan_presets()
     assert "p" not in names and any("y_val[0]" in n for n in notes)
+
+
+def test_the_window_started_with_such_a_preset_trains_on_its_points(qtbot, drawn_window):
+    """`main.py --preset NAME` / `--config FILE` (run_app): the preset's own points."""
+    from argparse import Namespace
+
+    w, drawn = drawn_window
+    path = presets.save_preset(w.config, "startup", w.session.split)
+    for args in (Namespace(preset="startup", config=None),
+                 Namespace(preset=None, config=str(path))):
+        split = presets.startup_points(args)
+        np.testing.assert_array_equal(split.x_train, drawn.x_train)
+        assert split.source == "drawn"
+    assert presets.startup_points(Namespace(preset="ch11-overfit", config=None)) is None
+    assert presets.startup_points(Namespace(preset="no-such", config=None)) is None
