@@ -24,7 +24,7 @@ from nnfs_gui.core.config import Config
 from nnfs_gui.core.model import Model
 from nnfs_gui.core.pipeline import prepare_data, prepare_split
 from nnfs_gui.core.serialization import SavedModel
-from nnfs_gui.core.splits import DataSplit
+from nnfs_gui.core.splits import DataSplit, make_split
 from nnfs_gui.training.history import History
 from nnfs_gui.training.snapshot import Snapshot, frozen_copy
 from nnfs_gui.training.timeline import Timeline
@@ -98,8 +98,15 @@ class Trainer:
     # -- building ------------------------------------------------------------------
     def _build_fast(self, split: DataSplit | None) -> None:
         """Split, augment, scale (fitted on training data only), then build the model."""
-        data = (prepare_data(self.config, self.rng) if split is None
-                else prepare_split(self.config, split, self.rng))
+        if split is None:
+            data = prepare_data(self.config, self.rng)
+        else:
+            # Draw the config's own points anyway and set them aside: the weights then
+            # come from the same place in the stream as in a run that makes its points,
+            # so B on A's points with A's settings is A, and a sweep's run opened as B
+            # repeats its row. (For 2-D data sets the draw costs well under a millisecond.)
+            make_split(self.config, self.rng)
+            data = prepare_split(self.config, split, self.rng)
         self._take_data(data)
         # n_outputs counts classes; the model picks one sigmoid unit for binary loss
         self.model = Model.from_config(self.config, n_inputs=2,

@@ -36,6 +36,11 @@ VERDICT_TIP = ("Ch. 11: a model overfits when its validation loss turns up from 
                "above the training loss (the book: more than ~10%) is a second sign.")
 
 
+# Below this many rows a verdict is judged afresh at every frame (cheap: judge costs
+# well under a millisecond there) and shown at once.
+YOUNG_ROWS = 100
+
+
 class SteadyVerdict:
     """``judge()`` of a growing history, held steady while training runs.
 
@@ -53,20 +58,25 @@ class SteadyVerdict:
         self.current: Verdict | None = None
         self._candidate: str | None = None
         self._judged_at = -float("inf")
+        self._rows = 0          # history rows behind self.current
 
     def update(self, history: History, n_classes: int, playing: bool) -> Verdict | None:
-        """The verdict to show now (None while the history is empty)."""
+        """The verdict to show now (None while the history is empty).
+
+        A verdict of a young run (fewer than YOUNG_ROWS rows: "only 1 epoch so far")
+        is replaced at every frame, without the hold: at 500 epochs/s the validation
+        minimum comes within a second, and the first judgement must not outlive it."""
         if len(history) == 0:
             self.reset()
             return None
-        now = self.clock()
-        if playing and now - self._judged_at < self.interval:
+        now, young = self.clock(), self._rows < YOUNG_ROWS
+        if playing and not young and now - self._judged_at < self.interval:
             return self.current
         self._judged_at = now
         new = judge_history(history, n_classes)
-        if not playing or self.current is None or new.kind == self.current.kind \
+        if not playing or young or self.current is None or new.kind == self.current.kind \
                 or new.kind == self._candidate:
-            self.current, self._candidate = new, None
+            self.current, self._candidate, self._rows = new, None, len(history)
         else:
             self._candidate = new.kind   # shown if the next judgement agrees
         return self.current

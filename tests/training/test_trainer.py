@@ -230,3 +230,17 @@ def test_book_mode_rows_match_the_books_printed_numbers():
     assert f"{h.column('acc')[0]:.3f} {h.column('loss')[0]:.3f}" == "0.360 1.099"
     assert f"{h.column('acc')[100]:.3f} {h.column('loss')[100]:.3f}" == "0.670 0.705"
     assert repr(float(h.column("lr")[99])) == "0.04999752512250644"  # shown at epoch 100
+
+
+def test_a_run_given_its_own_configs_points_is_the_same_run():
+    """Compare's B trains on A's points (StartRun carries A's split): with A's settings it
+    must be A, epoch for epoch, and a sweep's run opened as B must repeat its row."""
+    import numpy as np
+
+    config = Config(name="same", samples=40, hidden=(16,), epochs=60)
+    a = Trainer(config)
+    b = Trainer(config, split=a.split)
+    a.train(60)
+    b.train(60)
+    for column in ("loss", "val_loss", "acc"):
+        np.testing.assert_array_equal(a.history.column(column), b.history.column(column))

@@ -131,7 +131,7 @@ def test_the_verdict_is_judged_once_a_second_and_a_new_kind_must_repeat(monkeypa
         return type("V", (), {"kind": kind, "text": kind})()
 
     monkeypatch.setattr(status, "judge_history", fake_judge)
-    steady, history = SteadyVerdict(interval=1.0, clock=clock), overfitting_history(20)
+    steady, history = SteadyVerdict(interval=1.0, clock=clock), overfitting_history(200)
     assert steady.update(history, 3, playing=True).kind == "generalizing"
     clock.now = 0.5
     steady.update(history, 3, playing=True)
@@ -145,6 +145,18 @@ def test_the_verdict_is_judged_once_a_second_and_a_new_kind_must_repeat(monkeypa
     clock.now = 4.0
     assert steady.update(history, 3, playing=True).kind == "overfitting"   # twice: shown
     assert calls == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_a_young_runs_verdict_gives_way_at_once():
+    """'Only 1 epoch so far' must not outlive the validation minimum: at 500 epochs/s
+    the minimum comes within a second, before the once-a-second judgement."""
+    clock = Clock()
+    steady = SteadyVerdict(interval=1.0, clock=clock)
+    first = steady.update(overfitting_history(1), 3, playing=True)
+    assert first.kind == "not learning yet"
+    clock.now = 0.2                                   # within the same second
+    later = steady.update(overfitting_history(3000), 3, playing=True)
+    assert later.kind == "overfitting" and "since epoch 500" in later.text
 
 
 def test_the_pace_and_the_measured_speed_do_not_read_as_a_duplicate(qtbot):
