@@ -175,3 +175,18 @@ def test_a_recording_from_the_timeline_is_in_sync_with_the_curves(qtbot, window)
         np.testing.assert_array_equal(probs, _grid_at(a, epoch))
     assert w.epoch_cursor.live   # back where it was
     assert int(w.curves_view.curves["val_loss"].xData[-1]) == EPOCHS - 1
+
+
+def test_the_cursor_bar_does_not_move_when_the_caption_grows(qtbot, window):
+    """Leaving live makes the caption two lines; the slider and buttons stay put, so a
+    click aimed at Replay lands on Replay."""
+    from PySide6.QtCore import QPoint
+
+    w = window
+    assert w.epoch_cursor.live
+    qtbot.wait(50)
+    before = w.cursor_bar.spin.mapTo(w, QPoint(0, 0)).y()
+    w.epoch_cursor.move_to(100)
+    _shown(qtbot, w, 100)
+    qtbot.wait(50)
+    assert w.cursor_bar.spin.mapTo(w, QPoint(0, 0)).y() == before

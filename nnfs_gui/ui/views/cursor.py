@@ -87,6 +87,9 @@ class CursorBar(QWidget):
         self.replay_pace.setToolTip("How fast Replay moves the cursor.")
         self.caption = QLabel("following training (live)")
         self.caption.setWordWrap(True)
+        # Two lines always (live: one line of text): the buttons above stay where the
+        # user clicked them when the cursor leaves live and the caption grows.
+        self.caption.setMinimumHeight(2 * self.caption.fontMetrics().lineSpacing() + 2)
         self._layout()
         self.slider.valueChanged.connect(self._user_moved)
         self.spin.valueChanged.connect(self._user_moved)
