@@ -8,10 +8,9 @@ A frame goes out at most ~30 times a second and only after the previous one was
 acknowledged, so a slow screen never piles up a queue: the history rows simply
 wait in the trainer until the next frame (throttling drops nothing).
 
-The loop decides nothing about settings (StartRun or ApplyLive: the window's
-RunSession chose, once). A process, not a thread: a thread training while the GUI
-thread paints takes turns with it at the GIL (the window cost a third of the training
-speed on this 2-core machine). Qt-free, like everything under ``training/``.
+The loop decides nothing about settings (the window's RunSession chose, once). A
+process, not a thread: a training thread takes turns with the painting GUI thread at
+the GIL (a third of the training speed on 2 cores). Qt-free, like all of training/.
 """
 
 from __future__ import annotations
@@ -157,7 +156,7 @@ class TrainingLoop:
     def _on_restore_best(self, m: p.RestoreBest) -> None:
         if self.trainer is not None:
             self.trainer.restore_best()
-            self.want_frame = True
+            self.want_frame, self._val_pred_key = True, None   # new weights, same epoch
 
     def _on_quit(self, m: p.Quit) -> None:
         self.quit = True
@@ -186,7 +185,8 @@ class TrainingLoop:
             while not self.quit:
                 self._handle_deferred()
                 self.read_messages(conn, IDLE_WAIT if self.idle() else self.pace_wait())
-                self.tick()
+                if not self.quit:   # a Quit just read ends the loop before more training
+                    self.tick()
         except (EOFError, OSError):
             pass   # the window is gone: nothing left to train for
 
@@ -356,7 +356,7 @@ class TrainingLoop:
     def _val_predictions(self, t) -> np.ndarray | None:
         """predict_val(t), computed once per run and epoch (a heavy network takes
         seconds for 40,000 validation points; paused frames reuse it)."""
-        key = (t.run_id, t.epoch, id(t))
+        key = (t.run_id, t.epoch, id(t), t.diverged)   # a divergence restores weights
         if key != self._val_pred_key:
             self._val_pred, self._val_pred_key = predict_val(t), key
         return self._val_pred

@@ -151,9 +151,9 @@ class CursorController(QObject):
     # -- what comes back ----------------------------------------------------------------------
     def shown(self, view, session) -> None:
         """A session's EpochView arrived: draw it if the cursor is still away from live."""
-        if self.epoch is None:
-            return
         a = session is self.w.session
+        if self.epoch is None or not (a or self.w.compare is not None):
+            return   # live again, or B's answer arrived after compare closed
         target = self.w.decision_view if a else self.w.compare.view
         target.show_regions(view.grid, view.extent, view.val_pred, draft=True)
         if a:

@@ -310,13 +310,13 @@ class MainWindow(QMainWindow):
     # -- scripted runs (--quit-after, --screenshot) ---------------------------------------
     def run_script(self, play: bool, quit_after: int | None, screenshot: str | None) -> None:
         self.quit_after, self.screenshot_path = quit_after, screenshot
-        if quit_after is not None:
-            self._each("set_pause_at", quit_after)
+        if quit_after is not None:   # epoch N is the last one trained: N + 1 completed
+            self._each("set_pause_at", quit_after + 1)
         if play:
             self.set_playing(True)
 
     def _check_script_end(self, epoch: int) -> None:
-        if self.quit_after is None or epoch < self.quit_after:
+        if self.quit_after is None or epoch <= self.quit_after:
             return
         self.quit_after = None
         QTimer.singleShot(400, self._end_script)

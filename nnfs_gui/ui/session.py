@@ -202,6 +202,9 @@ class RunSession(QObject):
         if points.run_id != self.run_id:
             return
         self._forget_run()
+        # A ShowEpoch of the old run may never be answered (the loop answers only its
+        # current run): do not wait for it, or the cursor of this session goes dead.
+        self._view_in_flight = False
         self.points, self.scaler = points, points.scaler
         self.extent, self.epoch = points.extent, points.start_epoch
         self.run_started.emit(points)
@@ -246,5 +249,6 @@ class RunSession(QObject):
         self._send_view_request()
 
     def _on_died(self, text: str) -> None:
+        self._view_in_flight = False
         self.died.emit(text)
         self.state_changed.emit()

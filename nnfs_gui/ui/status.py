@@ -59,6 +59,7 @@ class SteadyVerdict:
         self._candidate: str | None = None
         self._judged_at = -float("inf")
         self._rows = 0          # history rows behind self.current
+        self._judged_rows: tuple[int, int] | None = None   # (history, rows) last judged
 
     def update(self, history: History, n_classes: int, playing: bool) -> Verdict | None:
         """The verdict to show now (None while the history is empty).
@@ -72,6 +73,9 @@ class SteadyVerdict:
         now, young = self.clock(), self._rows < YOUNG_ROWS
         if playing and not young and now - self._judged_at < self.interval:
             return self.current
+        if not playing and (id(history), len(history)) == self._judged_rows:
+            return self.current   # nothing new (B's frames redraw A's status bar)
+        self._judged_rows = (id(history), len(history))
         self._judged_at = now
         new = judge_history(history, n_classes)
         if not playing or young or self.current is None or new.kind == self.current.kind \

@@ -75,3 +75,20 @@ def test_own_points_stay_until_a_generator_setting_changes(qtbot, session):
     qtbot.waitUntil(lambda: session.points.run_id == session.run_id, timeout=WAIT_MS)
     assert session.split is None
     assert not np.array_equal(session.points.x_train[:30], own.x_train)
+
+
+def test_a_new_run_frees_a_cursor_request_the_old_run_never_answered(qtbot, session):
+    """Reset while scrubbing: the loop answers ShowEpoch only for its current run; the
+    session must not wait for the lost answer, or its cursor stays dead."""
+    session.step(20)
+    qtbot.waitUntil(lambda: session.settled and session.epoch == 20, timeout=WAIT_MS)
+    session._view_in_flight = True           # as if a ShowEpoch of this run got lost
+    session.new_run()
+    qtbot.waitUntil(lambda: session.points.run_id == session.run_id, timeout=WAIT_MS)
+    session.step(5)
+    qtbot.waitUntil(lambda: session.settled and session.epoch == 5, timeout=WAIT_MS)
+    shown = []
+    session.epoch_shown.connect(shown.append)
+    session.show_epoch(3)
+    qtbot.waitUntil(lambda: bool(shown), timeout=WAIT_MS)
+    assert shown[0].asked == 3

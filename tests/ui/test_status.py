@@ -184,3 +184,17 @@ def test_no_verdict_says_what_to_do_and_how_when_the_limit_is_reached(qtbot):
     s.set_epoch(301, 1000, playing=False)   # limit raised: train on
     s.show_verdict(History(), 3, playing=False)
     assert "Play or Step" in s.verdict.full_text()
+
+
+def test_a_paused_history_is_judged_once_not_at_every_frame(monkeypatch):
+    """A paused A redrawn for each of B's frames: judge() of a long history once."""
+    import nnfs_gui.ui.status as status
+
+    calls = []
+    real = status.judge_history
+    monkeypatch.setattr(status, "judge_history",
+                        lambda h, n: calls.append(len(h)) or real(h, n))
+    steady, history = SteadyVerdict(interval=1.0, clock=Clock()), overfitting_history(3000)
+    for _ in range(30):
+        steady.update(history, 3, playing=False)
+    assert calls == [3000]

@@ -67,3 +67,19 @@ def test_edit_messages_write_values_as_typed(qtbot, window):
     value = message.split(" = ")[1].split(":")[0]
     # Whatever the slider made of 0.02, it reads as a short number, not binary noise.
     assert re.fullmatch(r"-?[\d.]{1,7}(e-?\d+)?", value), message
+
+
+def test_quit_after_n_stops_with_epoch_n_trained(qtbot):
+    """`--quit-after N` (scripts, `make screenshot`): epoch N is the last one trained,
+    and the window says "epoch N", as the book's range(N + 1) and the CSV do."""
+    from tests.ui.test_window import WAIT_MS, shown_window
+
+    w = shown_window(qtbot)
+    w._end_script = lambda *_: None          # keep the window open to read it
+    w.run_script(play=True, quit_after=50, screenshot=None)
+    qtbot.waitUntil(lambda: w.session.settled and w.session.epoch == 51, timeout=WAIT_MS)
+    qtbot.wait(200)
+    assert w.session.epoch == 51
+    assert int(w.session.history.column("epoch")[-1]) == 50
+    assert "epoch 50" in w.toolbar.epoch_label.text()
+    w.close()
