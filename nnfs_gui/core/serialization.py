@@ -249,27 +249,25 @@ def _empty_model(meta: dict, config: Config, path: Path) -> Model:
     return model
 
 
-def _restore_params(archive, path: Path, model: Model) -> None:
-    params = []
+def _per_param_arrays(archive, path: Path, model: Model, prefix: str) -> list[np.ndarray]:
+    """The finite float arrays PREFIX0, PREFIX1, ... with the model's parameter shapes."""
+    arrays = []
     for i, shape in enumerate(model.param_shapes()):
-        name = f"param_{i}"
+        name = f"{prefix}{i}"
         if not has_member(archive, name):
             raise ModelFileError(path, f"missing array {name}")
-        params.append(_finite(read_array(archive, path, name, "f", shape), name, path))
-    model.set_params(params)
+        arrays.append(_finite(read_array(archive, path, name, "f", shape), name, path))
+    return arrays
+
+
+def _restore_params(archive, path: Path, model: Model) -> None:
+    model.set_params(_per_param_arrays(archive, path, model, "param_"))
 
 
 def _restore_optimizer(archive, path: Path, model: Model, opt_meta, config: Config) -> None:
     state = _optimizer_scalars(opt_meta, config, path)
-    state["arrays"] = {}
-    for slot in opt_meta["slots"]:
-        values = []
-        for i, shape in enumerate(model.param_shapes()):
-            name = f"optimizer_{slot}_{i}"
-            if not has_member(archive, name):
-                raise ModelFileError(path, f"missing array {name}")
-            values.append(_finite(read_array(archive, path, name, "f", shape), name, path))
-        state["arrays"][slot] = values
+    state["arrays"] = {slot: _per_param_arrays(archive, path, model, f"optimizer_{slot}_")
+                       for slot in opt_meta["slots"]}
     try:
         model.load_optimizer_state(state)
     except (ValueError, TypeError, KeyError) as e:

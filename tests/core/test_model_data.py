@@ -14,6 +14,7 @@ from nnfs_gui.core.config import Config
 from nnfs_gui.core.model import Model
 from nnfs_gui.core.serialization import ModelFileError, read_model, save_model
 from nnfs_gui.core.splits import DRAWN, DataSplit, describe_source, source_stem
+from tests.core.test_model_files import npy, npy_header
 
 CONFIG = Config(hidden=(8,), classes=3, samples=20)
 
@@ -34,18 +35,6 @@ def members(tmp_path):
     path = save_model(tmp_path / "own.npz", model(), CONFIG, epoch=4, split=own_split())
     with zipfile.ZipFile(path) as z:
         return {name: z.read(name) for name in z.namelist()}
-
-
-def npy(array) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array)
-    return buffer.getvalue()
-
-
-def npy_header(descr: str, shape) -> bytes:
-    text = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape!r}, }}"
-    text = text.ljust(118) + "\n"
-    return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode()
 
 
 def meta_of(m) -> dict:
