@@ -47,8 +47,8 @@ PLAYING_GRID = 80
 # grid took 1.3 s, 94 takes 0.5 s).
 MAX_GRID_SECONDS = 0.5
 MIN_GRID = 40
-# Messages that may wait for the end of an epoch; any other one cuts a long epoch short.
-KEEP_TRAINING = (p.Ack, p.SetGrid, p.SetPauseAt, p.SetLiveRegions)
+# Messages that wait for an epoch's end (cursor moves too: else Replay stalls training).
+KEEP_TRAINING = (p.Ack, p.SetGrid, p.SetPauseAt, p.SetLiveRegions, p.ShowEpoch, p.SetPace)
 
 
 class TrainingLoop:
