@@ -73,8 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "patience}) and write results.csv/json, sweep.json, curve.png and "
                         "grid.png to --out")
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="with --sweep: run on the Dask cluster at tcp://HOST:PORT "
-                        "(default: local worker processes, one per core)")
+                   help="with --sweep: run on the Dask cluster at tcp://HOST:PORT (tcp:// "
+                        "only; default: local worker processes, one per core)")
+    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
+                   help="with --scheduler: seconds to reach the scheduler and read its "
+                        "greeting before giving up with exit 2 (default 10)")
     win = p.add_argument_group("window (scripted screenshots)")
     win.add_argument("--play", action="store_true", help="window: start training at once")
     win.add_argument("--compare", action="store_true",

@@ -11,32 +11,34 @@ address, each one line.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
+from nnfs_gui.training.executors import ClusterError, make_executor
 from nnfs_gui.training.sweep import SweepError, load_sweep, write_sweep_results
 from nnfs_gui.training.sweep_summary import format_seconds
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://[^\s:/]+(:\d{1,5})?$")
-CONNECT_TIMEOUT = "10s"
 
 
 def run_sweep_headless(args) -> int:
     try:
         sweep = load_sweep(args.sweep)
         out = _out_dir(args.out)
-        executor = make_sweep_executor(args.scheduler)
-    except SweepError as e:
+        executor = make_executor(args.scheduler, timeout=args.connect_timeout)
+    except (SweepError, ClusterError) as e:
         print(f"nnfs-gui: {e}", file=sys.stderr)
         return EXIT_USAGE
     code = EXIT_OK
     try:
-        results = run_and_report(executor, sweep)
+        run_and_report(executor, sweep)
     except KeyboardInterrupt:
         print("nnfs-gui: sweep cancelled; writing the finished runs", file=sys.stderr)
         code = EXIT_INTERRUPTED
+    except ClusterError as e:
+        print(f"nnfs-gui: {e} after {len(executor.results)} of {len(sweep.runs())} runs; "
+              f"writing the finished runs to {out}", file=sys.stderr)
+        code = EXIT_FAILED
     finally:
         executor.close()  # terminates any worker still busy
     results = sorted(executor.results, key=lambda r: r.index)
@@ -51,28 +53,6 @@ def _out_dir(out: str | None) -> Path:
     except OSError as e:
         raise SweepError(f"--out {out}: {e.strerror or e}") from None
     return Path(out)
-
-
-def make_sweep_executor(scheduler: str | None):
-    """Local processes, or a Dask client connected to `scheduler` (SweepError if not)."""
-    from nnfs_gui.training.executors import make_executor
-
-    if not scheduler:
-        return make_executor(None)
-    if not SCHEDULER_ADDRESS.match(scheduler):
-        raise SweepError(f"--scheduler {scheduler!r}: expected an address such as "
-                         f"tcp://HOST:8786")
-    try:
-        import dask.config
-    except ImportError:
-        raise SweepError("--scheduler needs dask[distributed] (pip install "
-                         "'dask[distributed]')") from None
-    try:
-        with dask.config.set({"distributed.comm.timeouts.connect": CONNECT_TIMEOUT}):
-            return make_executor(scheduler)
-    except (OSError, TimeoutError, ValueError) as e:
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise SweepError(f"--scheduler {scheduler}: cannot connect ({first})") from None
 
 
 def run_and_report(executor, sweep) -> list:

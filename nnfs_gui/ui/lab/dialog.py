@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnfs_gui.core.config import Config, spec
+from nnfs_gui.training.executors import CONNECT_TIMEOUT, ClusterError, check_scheduler_address
 from nnfs_gui.training.sweep import SweepError, SweepSpec, parse_sweep, varyable_fields
 
 NONE = "(none)"
@@ -69,6 +70,9 @@ class SweepDialog(QDialog):
                                  value=base.patience)
         self.scheduler = QLineEdit(placeholderText="empty: local processes, one per core; "
                                                    "or tcp://HOST:8786")
+        self.scheduler.setToolTip(f"A Dask scheduler (dask scheduler) with workers that "
+                                  f"have nnfs-gui installed; tcp:// addresses only. The "
+                                  f"window waits at most {CONNECT_TIMEOUT:g} s for it.")
         form.addRow("Seeds", self.seeds)
         form.addRow("Epochs", self.epochs)
         form.addRow("Patience (epochs)", self.patience)
@@ -108,12 +112,12 @@ class SweepDialog(QDialog):
                 "epochs": self.epochs.value(), "patience": self.patience.value() or None}
 
     def accept(self) -> None:
-        from nnfs_gui.headless_sweep import SCHEDULER_ADDRESS
-
         address = self.scheduler_address()
-        if address and not SCHEDULER_ADDRESS.match(address):
-            self.error.setText(f"Dask scheduler: expected an address such as "
-                               f"tcp://HOST:8786, got {address!r}")
+        try:
+            if address:
+                check_scheduler_address(address)
+        except ClusterError as e:
+            self.error.setText(f"Dask {e}")
             return
         try:
             self._sweep = parse_sweep(self.spec_dict())
