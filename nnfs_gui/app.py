@@ -101,12 +101,12 @@ def has_display() -> bool:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.headless:
-        from nnfs_gui.headless import run_headless
+        from nnfs_gui.cli.headless import run_headless
 
         if not has_display():  # figures are drawn offscreen; Qt would abort without one
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
         if args.sweep:
-            from nnfs_gui.headless_sweep import run_sweep_headless
+            from nnfs_gui.cli.sweep import run_sweep_headless
 
             return run_sweep_headless(args)
         return run_headless(args)

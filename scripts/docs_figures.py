@@ -32,8 +32,8 @@ def wait(app, until, seconds: float = 600) -> None:
 
 def cursor_figure(app, out: Path) -> None:
     """ch11-overfit after 3,000 epochs, the cursor on the best validation epoch."""
+    from nnfs_gui.core.files.presets import load_preset
     from nnfs_gui.ui.main_window import MainWindow
-    from nnfs_gui.ui.presets import load_preset
 
     w = MainWindow(load_preset("ch11-overfit"))
     w.resize(1366, 768)
@@ -51,7 +51,7 @@ def cursor_figure(app, out: Path) -> None:
 
 def lab_figure(app, out: Path) -> None:
     """A width sweep (4 to 512) on ch11-overfit's data, 2 seeds, 2,000 epochs."""
-    from nnfs_gui.training.sweep import parse_sweep
+    from nnfs_gui.training.lab.sweep import parse_sweep
     from nnfs_gui.ui.lab.results_window import ResultsWindow
     from nnfs_gui.ui.lab.runner import SweepRunner
 
@@ -73,8 +73,8 @@ def outlier_figure(app, out: Path) -> None:
     region around it, B (L2) does not."""
     import numpy as np
 
+    from nnfs_gui.core.files.presets import load_preset
     from nnfs_gui.ui.main_window import MainWindow
-    from nnfs_gui.ui.presets import load_preset
 
     last = 4000
     cfg = load_preset("ch11-overfit").replace(

@@ -20,7 +20,7 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from nnfs_gui.app import build_parser  # noqa: E402
-from nnfs_gui.training.sweep import parse_sweep  # noqa: E402
+from nnfs_gui.training.lab.sweep import parse_sweep  # noqa: E402
 from nnfs_gui.ui.lab.menu import learning_curve_sweep, start_sweep  # noqa: E402
 from nnfs_gui.ui.main_window import MainWindow  # noqa: E402
 from nnfs_gui.ui.run import run_app  # noqa: E402

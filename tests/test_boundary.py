@@ -100,4 +100,4 @@ def test_source_check_would_notice(source):
 
 def test_source_check_lets_the_lower_layers_own_imports_pass():
     assert forbidden_imports("import numpy as np\nfrom nnfs_gui.core.config import Config\n"
-                             "from nnfs_gui.training.history import History\n") == []
+                             "from nnfs_gui.training.run.history import History\n") == []

@@ -66,8 +66,8 @@ def measure_window(args) -> None:
     from PySide6.QtWidgets import QApplication
 
     from nnfs_gui.bench.gui import spin
+    from nnfs_gui.core.files.presets import load_preset
     from nnfs_gui.ui.main_window import MainWindow
-    from nnfs_gui.ui.presets import load_preset
 
     app = QApplication.instance() or QApplication([])
     window = MainWindow(load_preset(PRESET).replace(epochs=RUN_EPOCHS))
@@ -91,9 +91,9 @@ def measure_window(args) -> None:
 
 def measure_trainer_timeline(epochs: int) -> None:
     from nnfs_gui.core.config import Config
-    from nnfs_gui.paths import presets_dir
-    from nnfs_gui.training.timeline import DEFAULT_BUDGET
-    from nnfs_gui.training.trainer import Trainer
+    from nnfs_gui.core.files.paths import presets_dir
+    from nnfs_gui.training.run.timeline import DEFAULT_BUDGET
+    from nnfs_gui.training.run.trainer import Trainer
 
     trainer = Trainer(Config.load(presets_dir() / f"{PRESET}.json").replace(epochs=epochs))
     trainer.train(REAL_EPOCHS)

@@ -36,9 +36,9 @@ from collections.abc import Callable  # noqa: E402
 import numpy as np  # noqa: E402
 
 from nnfs_gui.core.config import Config  # noqa: E402
-from nnfs_gui.paths import presets_dir  # noqa: E402
-from nnfs_gui.training.history import COLUMNS, History  # noqa: E402
-from nnfs_gui.training.trainer import Trainer  # noqa: E402
+from nnfs_gui.core.files.paths import presets_dir  # noqa: E402
+from nnfs_gui.training.run.history import COLUMNS, History  # noqa: E402
+from nnfs_gui.training.run.trainer import Trainer  # noqa: E402
 
 PRESET = "ch11-overfit"
 LARGE = {"hidden": (512,), "samples": 3000}

@@ -20,7 +20,7 @@ LATENCY_TRIALS = 12
 
 def headless_rate(config, seconds: float) -> float:
     """Epochs/s of the Trainer alone, in chunks as the worker trains."""
-    from nnfs_gui.training.trainer import Trainer
+    from nnfs_gui.training.run.trainer import Trainer
 
     trainer = Trainer(config, run_id=1)
     trainer.train(20)  # warm up
@@ -210,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    from nnfs_gui.core.files.presets import load_preset
     from nnfs_gui.ui.main_window import MainWindow
-    from nnfs_gui.ui.presets import load_preset
 
     config = load_preset(PRESET).replace(epochs=1_000_000)
     app = QApplication.instance() or QApplication([])

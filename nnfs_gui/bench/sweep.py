@@ -30,10 +30,10 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from nnfs_gui.training.executors import LocalExecutor, run_all  # noqa: E402
-from nnfs_gui.training.sweep import parse_sweep  # noqa: E402
-from nnfs_gui.training.sweep_runs import run_batch  # noqa: E402
-from nnfs_gui.training.trainer import Trainer  # noqa: E402
+from nnfs_gui.training.lab.executors import LocalExecutor, run_all  # noqa: E402
+from nnfs_gui.training.lab.runs import run_batch  # noqa: E402
+from nnfs_gui.training.lab.sweep import parse_sweep  # noqa: E402
+from nnfs_gui.training.run.trainer import Trainer  # noqa: E402
 
 L2_VALUES = [0.0, 1e-4, 5e-4, 1e-3]
 SEEDS = [0, 1, 2, 3]

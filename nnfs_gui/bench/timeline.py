@@ -26,11 +26,11 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from nnfs_gui.core.config import Config  # noqa: E402
-from nnfs_gui.paths import presets_dir  # noqa: E402
-from nnfs_gui.training.history import COLUMNS  # noqa: E402
-from nnfs_gui.training.timeline import DEFAULT_BUDGET, Timeline  # noqa: E402
-from nnfs_gui.training.trainer import Trainer  # noqa: E402
-from nnfs_gui.training.verdict import judge  # noqa: E402
+from nnfs_gui.core.files.paths import presets_dir  # noqa: E402
+from nnfs_gui.training.run.history import COLUMNS  # noqa: E402
+from nnfs_gui.training.run.timeline import DEFAULT_BUDGET, Timeline  # noqa: E402
+from nnfs_gui.training.run.trainer import Trainer  # noqa: E402
+from nnfs_gui.training.run.verdict import judge  # noqa: E402
 
 PRESET = "ch11-overfit"
 REAL_EPOCHS = 1_000         # epochs trained for real before the synthetic ones

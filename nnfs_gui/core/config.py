@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nnfs_gui.core.errors import SHOWN_ITEMS, bounded, short_repr, some_of
-from nnfs_gui.core.jsonio import JsonFileError, parse_json_text, read_json_file
+from nnfs_gui.core.files.jsonio import JsonFileError, parse_json_text, read_json_file
 
 SCHEMA_VERSION = 1
 DATA_NOTE_KEY = "data"   # config.json beside a run on its own points: where they came from
@@ -251,7 +251,7 @@ class Config:
         return cls.from_dict(data)
 
     def save(self, path: str | Path) -> None:
-        from nnfs_gui.core.atomic import write_text_atomic
+        from nnfs_gui.core.files.atomic import write_text_atomic
 
         write_text_atomic(path, self.to_json() + "\n")
 

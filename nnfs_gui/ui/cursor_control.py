@@ -17,8 +17,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
-from nnfs_gui.ui.compare import figures_text
-from nnfs_gui.ui.formatting import count, epoch_text
+from nnfs_gui.core.formatting import count, epoch_text
+from nnfs_gui.ui.panels.compare import figures_text
 from nnfs_gui.ui.views.cursor import CursorLines
 
 REPLAY_TICK_MS = 33        # the cursor moves ~30 times a second during a replay

@@ -16,13 +16,13 @@ from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMainWindow
 
 from nnfs_gui.core.config import Config, spec
-from nnfs_gui.ui import presets
-from nnfs_gui.ui.compare import ComparePane, figures_text, n_classes, partner_config
+from nnfs_gui.core.files import presets
+from nnfs_gui.core.formatting import count, setting_text
 from nnfs_gui.ui.cursor_control import CursorController
-from nnfs_gui.ui.draw_mode import install_draw_mode
-from nnfs_gui.ui.formatting import count, setting_text
-from nnfs_gui.ui.import_dialog import install_import_action
 from nnfs_gui.ui.lab.menu import close_lab, install_lab
+from nnfs_gui.ui.owndata.draw_mode import install_draw_mode
+from nnfs_gui.ui.owndata.import_dialog import install_import_action
+from nnfs_gui.ui.panels.compare import ComparePane, figures_text, n_classes, partner_config
 from nnfs_gui.ui.screen import keep_on_screen, restore_geometry
 from nnfs_gui.ui.session import RunSession
 from nnfs_gui.ui.window_layout import build_body, build_menus, fill_presets, install_exports

@@ -27,9 +27,9 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.splits import DataSplit
-from nnfs_gui.training import protocol as p
-from nnfs_gui.training.history import History
+from nnfs_gui.core.data.splits import DataSplit
+from nnfs_gui.training.process import protocol as p
+from nnfs_gui.training.run.history import History
 from nnfs_gui.ui.worker import TrainingWorker
 
 # Settings that make points: changing one sets imported or drawn points aside.

@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
-from nnfs_gui.ui import presets
-from nnfs_gui.ui.controls import ControlPanel
-from nnfs_gui.ui.status import TrainingStatus
-from nnfs_gui.ui.toolbar import TrainingToolbar
+from nnfs_gui.core.files import presets
+from nnfs_gui.ui.panels.controls import ControlPanel
+from nnfs_gui.ui.panels.status import TrainingStatus
+from nnfs_gui.ui.panels.toolbar import TrainingToolbar
 from nnfs_gui.ui.views.cursor import CursorBar
 from nnfs_gui.ui.views.curves_view import CurvesView
 from nnfs_gui.ui.views.decision_view import DecisionView
@@ -55,7 +55,7 @@ def build_menus(w) -> None:
 
 
 def fill_presets(w) -> None:
-    names = list(presets.preset_paths())
+    names = list(presets.scan_presets()[0])
     w.toolbar.set_presets(names, w.config.name)
     w.presets_menu.clear()
     for name in names:

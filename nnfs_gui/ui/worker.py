@@ -26,7 +26,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QThread, QTimer, Signal
 
-from nnfs_gui.training.protocol import (
+from nnfs_gui.training.process.protocol import (
     Ack,
     Frame,
     Pause,
@@ -43,7 +43,7 @@ from nnfs_gui.training.protocol import (
 # site-packages), whatever the current directory is.
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 CHILD_CODE = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
-              "from nnfs_gui.training.loop import main; sys.exit(main())")
+              "from nnfs_gui.training.process.loop import main; sys.exit(main())")
 DIED = ("The training process stopped unexpectedly (exit code {code}). "
         "Press Reset (R) to start training again.")
 PLAYING_AFTER = {Play: True, Pause: False}   # messages that set whether training plays

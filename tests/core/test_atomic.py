@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nnfs_gui.core import atomic
-from nnfs_gui.core.atomic import (
+from nnfs_gui.core.files import atomic
+from nnfs_gui.core.files.atomic import (
     TEMP_MARK,
     is_temp_name,
     remove_stale_temps,
@@ -98,7 +98,7 @@ def test_stale_temps_are_removed_and_others_are_kept(tmp_path):
 
 CHILD = """
 import sys, time
-from nnfs_gui.core.atomic import write_atomic
+from nnfs_gui.core.files.atomic import write_atomic
 
 def slow_write(tmp):
     with open(tmp, "wb") as f:
@@ -139,8 +139,8 @@ def test_the_windows_save_model_makes_one_temp_file(tmp_path, monkeypatch):
     import numpy as np
 
     from nnfs_gui.core.config import Config
-    from nnfs_gui.core.model import Model
-    from nnfs_gui.core.serialization import load_model, save_model
+    from nnfs_gui.core.files.serialization import load_model, save_model
+    from nnfs_gui.core.net.model import Model
     from nnfs_gui.ui.export.io import save_file
 
     created = []

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnfs_gui.core import config
-from nnfs_gui.core.augment import FLIP_AXES, augment
-from nnfs_gui.core.datasets import make_dataset
+from nnfs_gui.core.data.augment import FLIP_AXES, augment
+from nnfs_gui.core.data.datasets import make_dataset
 
 
 def rng(seed=0):

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from nnfs_gui.core.batched import batchable
 from nnfs_gui.core.config import Config
-from nnfs_gui.training.history import COLUMNS
-from nnfs_gui.training.sweep_runs import run_batch
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.core.net.batched import batchable
+from nnfs_gui.training.lab.runs import run_batch
+from nnfs_gui.training.run.history import COLUMNS
+from nnfs_gui.training.run.trainer import Trainer
 
 
 @dataclass(frozen=True)

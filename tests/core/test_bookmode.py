@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from nnfs_gui import paths
-from nnfs_gui.core.bookmode import (
+from nnfs_gui.core.config import Config
+from nnfs_gui.core.files import paths
+from nnfs_gui.core.net.bookmode import (
     BOOK_TEST_SAMPLES,
     BookRandom,
     book_spiral_data,
@@ -12,7 +13,6 @@ from nnfs_gui.core.bookmode import (
     draw_book_validation,
     make_book_run,
 )
-from nnfs_gui.core.config import Config
 from tests.book_reference import book_reference_run
 
 PRESETS = ("book-ch11", "book-ch14", "book-ch15", "book-ch16")

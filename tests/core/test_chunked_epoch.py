@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.model import Model
+from nnfs_gui.core.net.model import Model
 
 
 def twin_models(**settings):

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from nnfs_gui import paths
 from nnfs_gui.core.config import SCHEMA_VERSION, Config, ConfigError, field_names, live_fields
+from nnfs_gui.core.files import paths
 
 
 @pytest.mark.parametrize(("changes", "words"), [

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnfs_gui.core import config
-from nnfs_gui.core.datasets import DATASETS, make_dataset
+from nnfs_gui.core.data.datasets import DATASETS, make_dataset
 
 
 def rng(seed=0):

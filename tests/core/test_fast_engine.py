@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.fastpath import FastEngine
-from nnfs_gui.core.model import Model
-from nnfs_gui.core.numerics import Numerics
+from nnfs_gui.core.net.fastpath import FastEngine
+from nnfs_gui.core.net.model import Model
+from nnfs_gui.core.net.numerics import Numerics
 
 HIDDEN_ACTIVATIONS = {
     "relu": (lambda z: np.maximum(z, 0), lambda a: (a > 0).astype(np.float64)),

@@ -3,19 +3,19 @@
 import numpy as np
 import pytest
 
-from nnfs_gui.core.activations import ACTIVATIONS, Softmax
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.engines import LayerEngine
-from nnfs_gui.core.layers import Dense, Dropout, Regularization
-from nnfs_gui.core.losses import (
+from nnfs_gui.core.net.activations import ACTIVATIONS, Softmax
+from nnfs_gui.core.net.engines import LayerEngine
+from nnfs_gui.core.net.layers import Dense, Dropout, Regularization
+from nnfs_gui.core.net.losses import (
     LOSSES,
     BinaryCrossentropy,
     CategoricalCrossentropy,
     MeanAbsoluteError,
     MeanSquaredError,
 )
-from nnfs_gui.core.model import Model
-from nnfs_gui.core.numerics import Numerics
+from nnfs_gui.core.net.model import Model
+from nnfs_gui.core.net.numerics import Numerics
 
 STEP = 1e-6
 

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from nnfs_gui.core import jsonio
 from nnfs_gui.core.errors import bounded, short_repr, some_of
-from nnfs_gui.core.jsonio import (
+from nnfs_gui.core.files import jsonio
+from nnfs_gui.core.files.jsonio import (
     MAX_BYTES,
     JsonFileError,
     nesting_depth,

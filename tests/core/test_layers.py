@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core import config as config_module
-from nnfs_gui.core.activations import ACTIVATIONS, ReLU, Softmax
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.layers import Dense, Dropout, Regularization
-from nnfs_gui.core.losses import LOSSES
-from nnfs_gui.core.model import Model
-from nnfs_gui.core.numerics import Numerics
+from nnfs_gui.core.net.activations import ACTIVATIONS, ReLU, Softmax
+from nnfs_gui.core.net.layers import Dense, Dropout, Regularization
+from nnfs_gui.core.net.losses import LOSSES
+from nnfs_gui.core.net.model import Model
+from nnfs_gui.core.net.numerics import Numerics
 
 
 @pytest.mark.parametrize("init, n_in, std", [

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from nnfs_gui.core.bookmode import BookRandom, book_spiral_data
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.model import EpochStats, Model
+from nnfs_gui.core.net.bookmode import BookRandom, book_spiral_data
+from nnfs_gui.core.net.model import EpochStats, Model
 
 
 @pytest.fixture(scope="module")

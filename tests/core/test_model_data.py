@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.model import Model
-from nnfs_gui.core.serialization import ModelFileError, read_model, save_model
-from nnfs_gui.core.splits import DRAWN, DataSplit, describe_source, source_stem
+from nnfs_gui.core.data.splits import DRAWN, DataSplit, describe_source, source_stem
+from nnfs_gui.core.files.serialization import ModelFileError, read_model, save_model
+from nnfs_gui.core.net.model import Model
 from tests.core.test_model_files import npy, npy_header
 
 CONFIG = Config(hidden=(8,), classes=3, samples=20)

@@ -13,14 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.model import Model
-from nnfs_gui.core.serialization import (
+from nnfs_gui.core.files.serialization import (
     UNEXPECTED,
     ModelFileError,
     load_model,
     read_model,
     save_model,
 )
+from nnfs_gui.core.net.model import Model
 
 CONFIG = Config(hidden=(8,), classes=3, samples=20)
 

@@ -6,9 +6,16 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.engines import LayerEngine
-from nnfs_gui.core.model import Model
-from nnfs_gui.core.optimizers import OPTIMIZERS, SGD, Adagrad, Adam, RMSprop, optimizer_from_config
+from nnfs_gui.core.net.engines import LayerEngine
+from nnfs_gui.core.net.model import Model
+from nnfs_gui.core.net.optimizers import (
+    OPTIMIZERS,
+    SGD,
+    Adagrad,
+    Adam,
+    RMSprop,
+    optimizer_from_config,
+)
 
 P0 = np.array([[0.5, -1.0], [2.0, 0.25]])
 G1 = np.array([[0.1, -0.2], [0.3, 0.0]])

@@ -9,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from nnfs_gui.core import config, pipeline, scaling
+from nnfs_gui.core import config
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.scaling import SCALERS, Scaler, fit_scaler
-from nnfs_gui.core.splits import make_split
+from nnfs_gui.core.data import pipeline, scaling
+from nnfs_gui.core.data.scaling import SCALERS, Scaler, fit_scaler
+from nnfs_gui.core.data.splits import make_split
 
 # Two features with different ranges: x0 in [-1, 4], x1 in [10, 30].
 X = np.array([[-1.0, 10.0], [4.0, 30.0], [0.0, 20.0], [2.0, 12.0]], dtype=np.float32)

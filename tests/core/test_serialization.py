@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.model import Model
-from nnfs_gui.core.serialization import (
+from nnfs_gui.core.files.serialization import (
     ModelFileError,
     SavedModel,
     load_model,
     read_model,
     save_model,
 )
+from nnfs_gui.core.net.model import Model
 
 
 class DictScaler:
@@ -50,7 +50,7 @@ def test_round_trip_gives_identical_predictions(tmp_path, trained):
 
 def test_scaler_is_saved_with_the_model(tmp_path, trained):
     model, config, _ = trained
-    from nnfs_gui.core import scaling
+    from nnfs_gui.core.data import scaling
 
     save_model(tmp_path / "run.npz", model, config, DictScaler())
     _, _, scaler = load_model(tmp_path / "run.npz")

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from nnfs_gui.core import config
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.datasets import make_dataset
-from nnfs_gui.core.splits import SPLITS, DataSplit, held_out_per_class, make_split
+from nnfs_gui.core.data.datasets import make_dataset
+from nnfs_gui.core.data.splits import SPLITS, DataSplit, held_out_per_class, make_split
 
 
 def rng(seed=0):

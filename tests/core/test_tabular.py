@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nnfs_gui.core.datasets import make_dataset
-from nnfs_gui.core.tabular import DataFileError, ImportCancelled, load_data, preview
-from nnfs_gui.core.textlines import MAX_LINE_CHARS
+from nnfs_gui.core.data.datasets import make_dataset
+from nnfs_gui.core.data.tabular import DataFileError, ImportCancelled, load_data, preview
+from nnfs_gui.core.data.textlines import MAX_LINE_CHARS
 
 
 def moons(n=50, seed=0):

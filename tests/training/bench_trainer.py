@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.training.run.trainer import Trainer
 
 EPOCHS = 3000
 

@@ -11,10 +11,10 @@ Two independent witnesses, over the first 1,001 epochs (epochs 0..1000):
 import numpy as np
 import pytest
 
+from nnfs_gui.cli.headless import progress_line, validation_line
 from nnfs_gui.core.config import Config
-from nnfs_gui.headless import progress_line, validation_line
-from nnfs_gui.paths import presets_dir
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.core.files.paths import presets_dir
+from nnfs_gui.training.run.trainer import Trainer
 from tests.book_reference import book_reference_run
 
 LAST_EPOCH = 1000

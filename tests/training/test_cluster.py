@@ -182,7 +182,7 @@ def test_unsupported_addresses_are_one_line_exit_2(tmp_path, address, words):
 
 def test_a_greeting_of_another_protocol_is_refused(tmp_path):
     """A peer that speaks first, but not Dask's framing (an SSH or SMTP server)."""
-    from nnfs_gui.training.executors import ClusterError, probe_scheduler
+    from nnfs_gui.training.lab.executors import ClusterError, probe_scheduler
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -203,7 +203,7 @@ def test_a_greeting_of_another_protocol_is_refused(tmp_path):
 
 @pytest.mark.slow
 def test_the_window_lab_runs_on_the_real_scheduler(qtbot, cluster):
-    from nnfs_gui.training.sweep import parse_sweep
+    from nnfs_gui.training.lab.sweep import parse_sweep
     from nnfs_gui.ui.lab.runner import SweepRunner
 
     runner = SweepRunner(parse_sweep(SMALL), cluster.address)

@@ -5,10 +5,10 @@ weights, and RestoreBest (through the training loop) puts them back."""
 import numpy as np
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.training import protocol as p
-from nnfs_gui.training.loop import TrainingLoop
-from nnfs_gui.training.trainer import Trainer
-from nnfs_gui.ui.presets import load_preset
+from nnfs_gui.core.files.presets import load_preset
+from nnfs_gui.training.process import protocol as p
+from nnfs_gui.training.process.loop import TrainingLoop
+from nnfs_gui.training.run.trainer import Trainer
 
 
 def overfitting_config(patience: int) -> Config:

@@ -8,8 +8,8 @@ import time
 import numpy as np
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.training import protocol as p
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.training.process import protocol as p
+from nnfs_gui.training.run.trainer import Trainer
 from tests.training.test_loop import Driver
 
 SMALL = Config(name="small", samples=30, hidden=(8,), epochs=1000)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnfs_gui.training.history import History
+from nnfs_gui.training.run.history import History
 from tests.ui.test_export_support import fill_leaving, mounted_tiny_disk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -232,7 +232,7 @@ def test_unwritable_output_file_is_one_line_and_exit_1(tmp_path):
 
 # -- the model file and --init-model ---------------------------------------------------
 def test_out_writes_a_model_that_continues_where_the_run_stopped(overfit_run):
-    from nnfs_gui.core.serialization import read_model
+    from nnfs_gui.core.files.serialization import read_model
 
     _, out = overfit_run
     saved = read_model(out / "model.npz")

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from nnfs_gui.core.datasets import make_dataset
+from nnfs_gui.core.data.datasets import make_dataset
 from tests.training.test_headless import run_cli
 
 

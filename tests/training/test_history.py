@@ -6,7 +6,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from nnfs_gui.training.history import COLUMNS, History
+from nnfs_gui.training.run.history import COLUMNS, History
 
 
 def row(e: int) -> dict:

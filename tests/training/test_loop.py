@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.training import protocol as p
-from nnfs_gui.training.loop import TrainingLoop
-from nnfs_gui.training.protocol import Frame, ModelState, RunPoints
+from nnfs_gui.training.process import protocol as p
+from nnfs_gui.training.process.loop import TrainingLoop
+from nnfs_gui.training.process.protocol import Frame, ModelState, RunPoints
 
 SMALL = Config(name="small", samples=30, hidden=(8,), epochs=1000)
 
@@ -161,7 +161,7 @@ def test_pause_ends_play_and_a_step_under_way():
 
 
 def test_a_run_that_cannot_start_is_an_error_frame(monkeypatch):
-    from nnfs_gui.training import trainer as trainer_module
+    from nnfs_gui.training.run import trainer as trainer_module
 
     class Unlucky(trainer_module.Trainer):
         def __init__(self, config, run_id=0, **kwargs):
@@ -293,7 +293,7 @@ def test_frames_come_back_from_pickle_read_only():
 def start_child() -> tuple[subprocess.Popen, Connection]:
     """The training process as the window starts it, and our end of its socket."""
     ours, theirs = socket.socketpair()
-    code = "import sys; from nnfs_gui.training.loop import main; sys.exit(main())"
+    code = "import sys; from nnfs_gui.training.process.loop import main; sys.exit(main())"
     with theirs:
         proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno())],
                                 pass_fds=(theirs.fileno(),))

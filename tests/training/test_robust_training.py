@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnfs_gui.training import trainer as trainer_module
-from nnfs_gui.training.trainer import Trainer
-from nnfs_gui.ui.presets import load_preset
+from nnfs_gui.core.files.presets import load_preset
+from nnfs_gui.training.run import trainer as trainer_module
+from nnfs_gui.training.run.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[2]
 # Measured: SGD at learning rate 10 on the MSE loss diverges at epoch 25 (loss 1e35).
@@ -64,7 +64,7 @@ SPAWNER = r"""
 import socket, subprocess, sys, time
 mine, child_end = socket.socketpair()
 code = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
-        "from nnfs_gui.training.loop import main; sys.exit(main())")
+        "from nnfs_gui.training.process.loop import main; sys.exit(main())")
 child = subprocess.Popen([sys.executable, "-c", code, sys.argv[1], str(child_end.fileno())],
                          pass_fds=[child_end.fileno()])
 # A second holder of this end keeps the socket open after this process dies: only

@@ -6,9 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from nnfs_gui.core.batched import BatchedData, BatchedNet
-from nnfs_gui.training.executors import LocalExecutor
-from nnfs_gui.training.sweep import (
+from nnfs_gui.core.net.batched import BatchedData, BatchedNet
+from nnfs_gui.training.lab.executors import LocalExecutor
+from nnfs_gui.training.lab.runs import run_batch
+from nnfs_gui.training.lab.sweep import (
     COLUMNS_AFTER_VALUES,
     SweepError,
     load_sweep,
@@ -17,8 +18,7 @@ from nnfs_gui.training.sweep import (
     result_row,
     run_sweep_to_dir,
 )
-from nnfs_gui.training.sweep_runs import run_batch
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.training.run.trainer import Trainer
 
 SMALL = {"base": "ch11-overfit", "vary": {"hidden": [[4], [16], [64]]}, "seeds": [0, 1],
          "epochs": 300}
@@ -65,7 +65,7 @@ def test_sweep_json_is_the_spec_as_run_and_reruns(small_sweep):
 
 def test_local_pool_and_dask_localcluster_give_identical_numbers(small_sweep):
     distributed = pytest.importorskip("dask.distributed")
-    from nnfs_gui.training.executors import DaskExecutor, run_all
+    from nnfs_gui.training.lab.executors import DaskExecutor, run_all
 
     _, local, _ = small_sweep
     with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1,

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from nnfs_gui.training.executors import LocalExecutor
-from nnfs_gui.training.sweep import parse_sweep, plan_batches
+from nnfs_gui.training.lab.executors import LocalExecutor
+from nnfs_gui.training.lab.sweep import parse_sweep, plan_batches
 
 
 def children(process) -> set[int]:

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from nnfs_gui.training.sweep_summary import format_seconds, summarize
+from nnfs_gui.training.lab.summary import format_seconds, summarize
 
 
 def result(values, seed, train, val, best):

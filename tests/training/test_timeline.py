@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.paths import presets_dir
-from nnfs_gui.training.timeline import Timeline
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.core.files.paths import presets_dir
+from nnfs_gui.training.run.timeline import Timeline
+from nnfs_gui.training.run.trainer import Trainer
 
 CH11_SHAPES = [(2, 64), (1, 64), (64, 3), (1, 3)]  # 387 floats
 ROW_BYTES = 387 * 4 + 8

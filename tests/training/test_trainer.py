@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.paths import presets_dir
-from nnfs_gui.training.history import COLUMNS
-from nnfs_gui.training.trainer import Trainer, data_extent
+from nnfs_gui.core.files.paths import presets_dir
+from nnfs_gui.training.run.history import COLUMNS
+from nnfs_gui.training.run.trainer import Trainer, data_extent
 
 
 def tiny(**changes) -> Config:
@@ -213,7 +213,7 @@ def test_grid_in_chunks_matches_one_pass(monkeypatch):
     trainer = Trainer(tiny(epochs=20))
     trainer.train(21)
     whole = trainer.grid_probabilities(30)
-    monkeypatch.setattr("nnfs_gui.training.trainer.GRID_CHUNK_POINTS", 70)
+    monkeypatch.setattr("nnfs_gui.training.run.trainer.GRID_CHUNK_POINTS", 70)
     np.testing.assert_allclose(trainer.grid_probabilities(30), whole, rtol=1e-6)
 
 

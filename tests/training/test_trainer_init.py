@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.optimizers import optimizer_from_config
-from nnfs_gui.core.serialization import read_model, save_model
-from nnfs_gui.paths import presets_dir
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.core.files.paths import presets_dir
+from nnfs_gui.core.files.serialization import read_model, save_model
+from nnfs_gui.core.net.optimizers import optimizer_from_config
+from nnfs_gui.training.run.trainer import Trainer
 
 SAVED_EPOCHS = 2000
 CONTINUED = 20

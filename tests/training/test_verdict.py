@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.paths import presets_dir
-from nnfs_gui.training.history import COLUMNS
-from nnfs_gui.training.trainer import Trainer
-from nnfs_gui.training.verdict import (
+from nnfs_gui.core.files.paths import presets_dir
+from nnfs_gui.training.run.history import COLUMNS
+from nnfs_gui.training.run.trainer import Trainer
+from nnfs_gui.training.run.verdict import (
     BARELY_LEARNING,
     GAP_OVERFIT,
     GENERALIZING,

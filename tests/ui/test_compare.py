@@ -9,11 +9,16 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.training.verdict import GENERALIZING, OVERFITTING, Verdict
-from nnfs_gui.ui.compare import COPY_OF_A, figures_text, partner_config
-from nnfs_gui.ui.formatting import judge_history, short_verdict
+from nnfs_gui.core.files.presets import load_preset
+from nnfs_gui.training.run.verdict import (
+    GENERALIZING,
+    OVERFITTING,
+    Verdict,
+    judge_history,
+    short_verdict,
+)
 from nnfs_gui.ui.main_window import MainWindow
-from nnfs_gui.ui.presets import load_preset
+from nnfs_gui.ui.panels.compare import COPY_OF_A, figures_text, partner_config
 from tests.ui.test_window import class_share, shown_window
 
 WAIT_MS = 20_000
@@ -237,7 +242,7 @@ def test_a_death_notice_of_a_replaced_process_is_dropped(qtbot, window):
 def test_b_with_settings_of_its_own_is_named_in_the_picker(qtbot):
     """A config that is no preset and no copy of A (a sweep's run, a script) shows its
     own name, not "(copy of A)"."""
-    from nnfs_gui.ui.compare import ComparePane
+    from nnfs_gui.ui.panels.compare import ComparePane
     from nnfs_gui.ui.session import RunSession
 
     a = RunSession("A", Config(name="a", samples=30, hidden=(8,)))

@@ -1,8 +1,8 @@
 """The control panel is generated from the Config specs and synced without echoes."""
 
 from nnfs_gui.core.config import Config, field_names, spec
-from nnfs_gui.ui.controls import OPTIMIZER_PARAMS, ControlPanel
-from nnfs_gui.ui.sliders import ValueSlider
+from nnfs_gui.ui.panels.controls import OPTIMIZER_PARAMS, ControlPanel
+from nnfs_gui.ui.panels.sliders import ValueSlider
 
 
 def _panel(qtbot, config=None):

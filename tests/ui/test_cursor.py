@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.training.run.trainer import Trainer
 from tests.ui.test_window import WAIT_MS, shown_window
 
 EPOCHS = 300

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnfs_gui.training.history import History
+from nnfs_gui.training.run.history import History
 from nnfs_gui.ui.views.curves_view import CurvesView, ema_continue, nice_ceiling
 
 

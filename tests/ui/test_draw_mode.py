@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from nnfs_gui.core.tabular import load_data
+from nnfs_gui.core.data.tabular import load_data
 from tests.ui.test_window import WAIT_MS, shown_window
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.training.history import COLUMNS, History
+from nnfs_gui.training.run.history import COLUMNS, History
 from nnfs_gui.ui.export import data as export_data
 
 

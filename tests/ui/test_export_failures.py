@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtGui import QImage, QPainter
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.training.history import History
+from nnfs_gui.training.run.history import History
 from nnfs_gui.ui.export import figures as ef
 from nnfs_gui.ui.export.formats import FORMATS, ExportRequest, ExportSource
 from nnfs_gui.ui.export.io import ExportError

@@ -80,7 +80,7 @@ def test_headless_file_names():
 
 def test_reading_the_table_loads_no_qt():
     # --help and a headless run without figures read the table; neither may need Qt.
-    probe = ("import sys, nnfs_gui.ui.export.formats as f, nnfs_gui.headless, nnfs_gui.app;"
+    probe = ("import sys, nnfs_gui.ui.export.formats as f, nnfs_gui.cli.headless, nnfs_gui.app;"
              "f.cli_help(); print(sorted(m for m in sys.modules if m.startswith(('PySide6',"
              "'pyqtgraph'))))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.training.run.trainer import Trainer
 from nnfs_gui.ui.export import headless as headless_export
 from nnfs_gui.ui.export.io import ExportError
 from nnfs_gui.ui.palette import class_color

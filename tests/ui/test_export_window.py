@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtGui import QKeySequence
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.serialization import load_model
-from nnfs_gui.training.history import History
+from nnfs_gui.core.files.serialization import load_model
+from nnfs_gui.training.run.history import History
 from nnfs_gui.ui.export.formats import ExportRequest
 from nnfs_gui.ui.main_window import MainWindow
 from tests.ui.test_export_support import image_array
@@ -97,7 +97,7 @@ def test_failed_export_shows_a_message_and_keeps_the_old_file(qtbot, window, tmp
 
 def grid_of(model, scaler, grid, extent) -> np.ndarray:
     """The model's class probabilities over a grid of ``grid``'s size over ``extent``."""
-    from nnfs_gui.training.trainer import grid_points
+    from nnfs_gui.training.run.trainer import grid_points
 
     size = grid.shape[0]
     x0, x1, y0, y1 = extent

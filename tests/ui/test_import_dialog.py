@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
-from nnfs_gui.core.datasets import make_dataset
-from nnfs_gui.ui.import_dialog import ImportDialog, open_import_dialog
+from nnfs_gui.core.data.datasets import make_dataset
+from nnfs_gui.ui.owndata.import_dialog import ImportDialog, open_import_dialog
 from tests.ui.test_window import WAIT_MS, shown_window
 
 MAX_GAP_S = 0.200   # the bound on a pause of the event loop while loading
@@ -146,7 +146,7 @@ def test_closing_the_dialog_while_loading_ends_the_load(qtbot, window, tmp_path)
 
 
 def test_classes_text_speaks_of_the_rows_shown():
-    from nnfs_gui.ui.import_dialog import classes_text
+    from nnfs_gui.ui.owndata.import_dialog import classes_text
 
     assert classes_text(["0"] * 20, 20).startswith("label 0 only in the 20 rows shown;")
     assert classes_text(["b", " a", "b", ""], 4).startswith("labels a, b in the 4 rows")

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QDialogButtonBox
 
-from nnfs_gui.training.sweep import parse_sweep
+from nnfs_gui.training.lab.sweep import parse_sweep
 from nnfs_gui.ui import screen
 from nnfs_gui.ui.lab.curve import readable_ticks
 from nnfs_gui.ui.lab.menu import learning_curve_sweep, open_run

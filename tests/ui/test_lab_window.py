@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from nnfs_gui.training.sweep import parse_sweep
+from nnfs_gui.training.lab.sweep import parse_sweep
 from nnfs_gui.ui.lab.dialog import parse_values
 from nnfs_gui.ui.lab.menu import learning_curve_sweep, start_sweep
 from tests.ui.test_window import shown_window

@@ -4,7 +4,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from nnfs_gui.training.history import History
+from nnfs_gui.training.run.history import History
 from nnfs_gui.ui.views import axis
 from nnfs_gui.ui.views.curves_view import CurvesView
 

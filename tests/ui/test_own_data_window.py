@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnfs_gui.core.datasets import make_dataset
-from nnfs_gui.core.serialization import read_model
-from nnfs_gui.core.tabular import load_data
+from nnfs_gui.core.data.datasets import make_dataset
+from nnfs_gui.core.data.tabular import load_data
+from nnfs_gui.core.files.serialization import read_model
 from nnfs_gui.ui.export.formats import ExportRequest
-from nnfs_gui.ui.import_dialog import use_imported
-from nnfs_gui.ui.own_data import OWN_DATA_ITEM, export_stem
+from nnfs_gui.ui.owndata.import_dialog import use_imported
+from nnfs_gui.ui.owndata.source import OWN_DATA_ITEM, export_stem
 from nnfs_gui.ui.views.decision_view import TRAIN_ALPHA_ALONE
 from tests.ui.test_draw_mode import click_at
 from tests.ui.test_window import WAIT_MS, shown_window

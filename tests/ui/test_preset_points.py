@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config, ConfigError
-from nnfs_gui.core.presetpoints import read_preset_file
-from nnfs_gui.ui import presets
+from nnfs_gui.core.files import presets
+from nnfs_gui.core.files.presets import read_preset_file
+from nnfs_gui.ui.run import startup_points
 from tests.training.test_headless import one_line_error, run_cli
 from tests.ui.test_draw_mode import run_on
 from tests.ui.test_window import shown_window
@@ -35,7 +36,7 @@ def test_a_preset_saved_while_drawing_keeps_the_points_and_loads_onto_them(qtbot
                                                                            drawn_window):
     w, drawn = drawn_window
     w.save_preset("my-drawing")
-    path = presets.preset_paths()["my-drawing"]
+    path = presets.scan_presets()[0]["my-drawing"]
     saved = json.loads(path.read_text())["points"]
     assert saved["source"] == "drawn" and len(saved["y_train"]) == len(drawn.y_train)
     w.load_preset("ch11-overfit")               # away to the spiral...
@@ -118,8 +119,8 @@ def test_the_window_started_with_such_a_preset_trains_on_its_points(qtbot, drawn
     path = presets.save_preset(w.config, "startup", w.session.split)
     for args in (Namespace(preset="startup", config=None),
                  Namespace(preset=None, config=str(path))):
-        split = presets.startup_points(args)
+        split = startup_points(args)
         np.testing.assert_array_equal(split.x_train, drawn.x_train)
         assert split.source == "drawn"
-    assert presets.startup_points(Namespace(preset="ch11-overfit", config=None)) is None
-    assert presets.startup_points(Namespace(preset="no-such", config=None)) is None
+    assert startup_points(Namespace(preset="ch11-overfit", config=None)) is None
+    assert startup_points(Namespace(preset="no-such", config=None)) is None

@@ -5,10 +5,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from nnfs_gui import paths
 from nnfs_gui.core.config import Config
-from nnfs_gui.ui import presets
-from nnfs_gui.ui.presets import PresetNameError
+from nnfs_gui.core.files import paths, presets
+from nnfs_gui.core.files.presets import PresetError as PresetNameError
+from nnfs_gui.ui.run import startup_config
 
 
 def _args(**kw):
@@ -16,31 +16,31 @@ def _args(**kw):
 
 
 def test_default_is_the_overfit_preset_on_the_spiral():
-    config, note = presets.startup_config(_args(), None)
+    config, note = startup_config(_args(), None)
     assert config.name == "ch11-overfit" and config.dataset == "spiral" and note == ""
 
 
 def test_last_session_is_restored():
     saved = Config(learning_rate=0.003, name="mine").to_json()
-    config, _ = presets.startup_config(_args(), saved)
+    config, _ = startup_config(_args(), saved)
     assert config.learning_rate == 0.003
 
 
 def test_broken_saved_settings_fall_back_with_a_message():
-    config, note = presets.startup_config(_args(), '{"learning_rate": -1}')
+    config, note = startup_config(_args(), '{"learning_rate": -1}')
     assert config.name == "ch11-overfit"
     assert "last session" in note and "learning_rate" in note
 
 
 def test_unknown_preset_is_a_message(tmp_path):
-    config, note = presets.startup_config(_args(preset="nope"), None)
+    config, note = startup_config(_args(preset="nope"), None)
     assert "nope" in note and config.name == "ch11-overfit"
 
 
 def test_saved_preset_is_listed_and_loads(tmp_path, monkeypatch):
     monkeypatch.setattr(presets, "user_presets_dir", lambda: tmp_path)
     presets.save_preset(Config(learning_rate=0.007), "my-run")
-    assert "my-run" in presets.preset_paths()
+    assert "my-run" in presets.scan_presets()[0]
     assert presets.load_preset("my-run").learning_rate == 0.007
 
 
@@ -69,7 +69,7 @@ def test_a_preset_name_that_is_not_a_file_name_is_refused(folders, name):
 def test_a_plain_name_with_spaces_and_accents_is_a_preset(folders):
     path = presets.save_preset(Config(), "  Spirale für Anna 2  ")
     assert path == folders.user / "Spirale für Anna 2.json"
-    assert "Spirale für Anna 2" in presets.preset_paths()
+    assert "Spirale für Anna 2" in presets.scan_presets()[0]
 
 
 def test_a_broken_preset_is_skipped_with_a_note_and_does_not_hide_the_bundled_one(folders):
@@ -86,7 +86,7 @@ def test_a_broken_preset_is_skipped_with_a_note_and_does_not_hide_the_bundled_on
 
 def test_a_broken_bundled_default_preset_still_starts_and_says_so(folders):
     (folders.bundled / "ch11-overfit.json").write_text("[1, 2, 3]")
-    config, note = presets.startup_config(_args(), None)
+    config, note = startup_config(_args(), None)
     assert config == Config()
     assert "ch11-overfit" in note and "JSON object" in note and "\n" not in note
 
@@ -100,7 +100,7 @@ def test_a_broken_bundled_default_preset_still_starts_and_says_so(folders):
     ('{"bad\\nkey": 1}', ("bad\\nkey",)),
 ])
 def test_a_broken_settings_value_is_ignored_with_a_note(saved, words):
-    config, note = presets.startup_config(_args(), saved)
+    config, note = startup_config(_args(), saved)
     assert config.name == "ch11-overfit"
     assert "last session" in note and "\n" not in note and len(note) < 700
     for word in words:

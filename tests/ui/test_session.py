@@ -58,7 +58,7 @@ def test_request_model_answers_with_the_current_runs_model(qtbot, session):
 def test_own_points_stay_until_a_generator_setting_changes(qtbot, session):
     import numpy as np
 
-    from nnfs_gui.core.splits import DataSplit
+    from nnfs_gui.core.data.splits import DataSplit
 
     rng = np.random.default_rng(1)
     x = rng.normal(size=(40, 2)).astype(np.float32)

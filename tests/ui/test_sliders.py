@@ -3,8 +3,8 @@
 import pytest
 
 from nnfs_gui.core.config import spec
-from nnfs_gui.ui.formatting import number
-from nnfs_gui.ui.sliders import SliderScale, format_value, round_significant
+from nnfs_gui.core.formatting import number
+from nnfs_gui.ui.panels.sliders import SliderScale, format_value, round_significant
 
 
 def _scale(name, is_int=False):

@@ -7,7 +7,7 @@ from PySide6.QtCore import QSettings
 
 from nnfs_gui.core.config import Config
 from nnfs_gui.ui.main_window import MainWindow
-from nnfs_gui.ui.presets import startup_config
+from nnfs_gui.ui.run import startup_config
 
 BROKEN = """[General]
 config=1, 2, 3

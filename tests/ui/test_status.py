@@ -4,9 +4,9 @@ room of their own; the epoch named as the last history row."""
 import numpy as np
 import pytest
 
-from nnfs_gui.training.history import COLUMNS, History
-from nnfs_gui.training.verdict import OVERFITTING, judge
-from nnfs_gui.ui.status import EpochRate, SteadyVerdict
+from nnfs_gui.training.run.history import COLUMNS, History
+from nnfs_gui.training.run.verdict import OVERFITTING, judge
+from nnfs_gui.ui.panels.status import EpochRate, SteadyVerdict
 
 LONG_MESSAGE = ("Reached the epoch limit (10,000). Raise it in Optimizer > Epoch limit "
                 "to go on, or Reset.")
@@ -35,7 +35,7 @@ def overfitting_history(rows: int = 3000) -> History:
 def _status(qtbot, width=1366):
     from PySide6.QtWidgets import QStatusBar
 
-    from nnfs_gui.ui.status import TrainingStatus
+    from nnfs_gui.ui.panels.status import TrainingStatus
 
     bar = QStatusBar()
     qtbot.addWidget(bar)
@@ -119,7 +119,7 @@ class Clock:
 
 
 def test_the_verdict_is_judged_once_a_second_and_a_new_kind_must_repeat(monkeypatch):
-    import nnfs_gui.ui.status as status
+    import nnfs_gui.ui.panels.status as status
 
     clock, kinds = Clock(), iter(["generalizing", "overfitting", "generalizing",
                                   "overfitting", "overfitting"])
@@ -188,7 +188,7 @@ def test_no_verdict_says_what_to_do_and_how_when_the_limit_is_reached(qtbot):
 
 def test_a_paused_history_is_judged_once_not_at_every_frame(monkeypatch):
     """A paused A redrawn for each of B's frames: judge() of a long history once."""
-    import nnfs_gui.ui.status as status
+    import nnfs_gui.ui.panels.status as status
 
     calls = []
     real = status.judge_history

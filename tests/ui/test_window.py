@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from nnfs_gui.training.protocol import Frame, SetGrid
+from nnfs_gui.core.files.presets import load_preset
+from nnfs_gui.training.process.protocol import Frame, SetGrid
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.main_window import MainWindow
-from nnfs_gui.ui.presets import load_preset
 
 WAIT_MS = 20_000  # generous: the machine is shared
 
@@ -149,7 +149,7 @@ def test_changing_the_data_set_starts_a_new_run(qtbot, window):
 
 def test_frames_of_an_old_run_are_ignored(qtbot, window):
     _step(qtbot, window, 5)
-    from nnfs_gui.training.history import COLUMNS
+    from nnfs_gui.training.run.history import COLUMNS
 
     stale = Frame(run_id=window.run_id - 1, epoch=999,
                   rows={k: np.arange(999.0) for k in COLUMNS})
@@ -211,7 +211,7 @@ def test_divergence_pauses_with_a_visible_message(qtbot):
 def test_settings_remember_the_config_and_fall_back_quietly(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from nnfs_gui.ui.presets import startup_config
+    from nnfs_gui.ui.run import startup_config
 
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     w = MainWindow(load_preset("ch11-overfit"), settings)
@@ -307,7 +307,7 @@ def test_the_interactive_window_starts_at_a_watchable_pace(qtbot, window):
     and a MainWindow built directly (tests, benches) train at full speed."""
     from argparse import Namespace
 
-    from nnfs_gui.ui.presets import WATCH_PACE, starting_pace
+    from nnfs_gui.ui.run import WATCH_PACE, starting_pace
 
     assert starting_pace(Namespace(play=False, quit_after=None, screenshot=None)) == WATCH_PACE
     assert starting_pace(Namespace()) == WATCH_PACE

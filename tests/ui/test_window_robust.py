@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.core.model import Model
-from nnfs_gui.core.serialization import save_model
+from nnfs_gui.core.files.presets import load_preset
+from nnfs_gui.core.files.serialization import save_model
+from nnfs_gui.core.net.model import Model
 from nnfs_gui.ui.main_window import MainWindow
-from nnfs_gui.ui.presets import load_preset
 from tests.core.test_model_files import config_changed, npy_header, zipped
 from tests.training.test_robust_training import DIVERGING
 

@@ -23,6 +23,7 @@ from PySide6.QtCore import QEventLoop, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
+from nnfs_gui.core.formatting import count, epoch_text
 from nnfs_gui.ui.export.dialog import (
     ExportDialog,
     RecordDialog,
@@ -39,8 +40,7 @@ from nnfs_gui.ui.export.formats import (
 from nnfs_gui.ui.export.io import ExportError, describe_os_error, write_config_beside
 from nnfs_gui.ui.export.recorder import Recorder, grab_side_by_side
 from nnfs_gui.ui.export.timeline_recording import record_from_timeline, recording_epochs
-from nnfs_gui.ui.formatting import count, epoch_text
-from nnfs_gui.ui.own_data import export_stem, own_data_words
+from nnfs_gui.ui.owndata.source import export_stem, own_data_words
 
 LAST_FOLDER_KEY = "export/last_folder"
 MODEL_FILTER = FORMATS["model"].file_filter
@@ -270,7 +270,7 @@ class ExportController(QObject):
         path = path or self._ask_path("Open model", "", save=False)
         if not path:
             return False
-        from nnfs_gui.core.serialization import ModelFileError, read_model
+        from nnfs_gui.core.files.serialization import ModelFileError, read_model
 
         try:
             saved = read_model(path)

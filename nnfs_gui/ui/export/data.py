@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nnfs_gui.core.serialization import save_model
-from nnfs_gui.training.history import COLUMNS, History
+from nnfs_gui.core.files.serialization import save_model
+from nnfs_gui.training.run.history import COLUMNS, History
 from nnfs_gui.ui.export.formats import ExportRequest, ExportSource
 from nnfs_gui.ui.export.io import ExportError, export_errors, save_json, save_text
 

@@ -29,9 +29,10 @@ from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, QSize
 from PySide6.QtGui import QColor, QFont, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
 
+from nnfs_gui.core.formatting import NO_EPOCHS, count
+from nnfs_gui.training.run.verdict import judge_history, short_verdict
 from nnfs_gui.ui.export.formats import DEFAULT_WIDTH, ExportRequest, ExportSource
 from nnfs_gui.ui.export.io import ExportError, naming, save_file
-from nnfs_gui.ui.formatting import NO_EPOCHS, count, judge_history, short_verdict
 
 MIN_WIDTH, MAX_WIDTH = 64, 10_000
 SVG_NS = "http://www.w3.org/2000/svg"

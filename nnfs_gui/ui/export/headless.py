@@ -1,7 +1,7 @@
 """Figures of a finished headless run, drawn by the window's own views offscreen.
 
 ``export_figures(trainer, out_dir, words)`` is what ``--headless --export
-png,svg,pdf,gif,mp4`` calls (nnfs_gui/headless.py). It builds the decision view
+png,svg,pdf,gif,mp4`` calls (nnfs_gui/cli/headless.py). It builds the decision view
 and the curves view without a window (the command line picks the offscreen
 platform when there is no display), feeds them the trainer's final grid and whole
 history, and writes the files the format table (formats.py) names:
@@ -32,8 +32,8 @@ import numpy as np
 from PySide6.QtCore import Qt, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from nnfs_gui.training.answers import predict_val, run_points
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.training.process.loop import predict_val, run_points
+from nnfs_gui.training.run.trainer import Trainer
 from nnfs_gui.ui.export.animation import GrabbedFrame
 from nnfs_gui.ui.export.formats import (
     DEFAULT_WIDTH,

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from nnfs_gui.core.atomic import write_atomic
+from nnfs_gui.core.files.atomic import write_atomic
 
 
 class ExportError(Exception):

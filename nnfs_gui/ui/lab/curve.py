@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from nnfs_gui.training.sweep_summary import METRICS, CurveSummary
+from nnfs_gui.training.lab.summary import METRICS, CurveSummary
 
 METRIC_COLORS = {"final_train_loss": (0, 114, 178), "final_val_loss": (213, 94, 0),
                  "best_val_loss": (0, 158, 115)}

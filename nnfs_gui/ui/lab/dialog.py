@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from nnfs_gui.core.config import Config, spec
-from nnfs_gui.training.executors import CONNECT_TIMEOUT, ClusterError, check_scheduler_address
-from nnfs_gui.training.sweep import SweepError, SweepSpec, parse_sweep, varyable_fields
+from nnfs_gui.training.lab.executors import CONNECT_TIMEOUT, ClusterError, check_scheduler_address
+from nnfs_gui.training.lab.sweep import SweepError, SweepSpec, parse_sweep, varyable_fields
 
 NONE = "(none)"
 INT_NAMES = ("width", "depth")

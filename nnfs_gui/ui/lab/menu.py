@@ -12,9 +12,9 @@ from dataclasses import fields
 from PySide6.QtGui import QAction, QKeySequence
 
 from nnfs_gui.core.config import Config, spec
-from nnfs_gui.training.sweep import SweepSpec, parse_sweep
-from nnfs_gui.training.sweep_summary import x_label
-from nnfs_gui.ui.formatting import count, typed
+from nnfs_gui.core.formatting import count, typed
+from nnfs_gui.training.lab.summary import x_label
+from nnfs_gui.training.lab.sweep import SweepSpec, parse_sweep
 from nnfs_gui.ui.lab.dialog import SweepDialog
 from nnfs_gui.ui.lab.results_window import ResultsWindow
 from nnfs_gui.ui.lab.runner import SweepRunner

@@ -1,6 +1,6 @@
 """curve.png and grid.png of a finished sweep, drawn offscreen by the lab's own views.
 
-What ``--headless --sweep`` writes beside results.csv (nnfs_gui/headless.py). The
+What ``--headless --sweep`` writes beside results.csv (nnfs_gui/cli/headless.py). The
 views are laid out as on screen but never mapped (as ui/export/headless.py does)
 and exported through figures.py (pyqtgraph's ImageExporter, checked writes).
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from nnfs_gui.training.sweep_summary import summarize
+from nnfs_gui.training.lab.summary import summarize
 from nnfs_gui.ui.export.figures import export_png
 from nnfs_gui.ui.export.headless import ensure_qt_app
 from nnfs_gui.ui.lab.curve import ValidationCurve

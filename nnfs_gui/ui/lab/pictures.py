@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnfs_gui.training.loop import predict_val, run_points
-from nnfs_gui.training.protocol import RunPoints
-from nnfs_gui.training.trainer import Trainer
+from nnfs_gui.training.process.loop import predict_val, run_points
+from nnfs_gui.training.process.protocol import RunPoints
+from nnfs_gui.training.run.trainer import Trainer
 
 PICTURE_GRID = 60  # grid points per side of a small picture (smooth painting fills in)
 
@@ -41,7 +41,7 @@ def run_picture(result, grid_size: int = PICTURE_GRID) -> RunPicture:
 
 def run_title(result, varied) -> str:
     """'width 64 · seed 0': the varied values and the seed, as the table shows them."""
-    from nnfs_gui.training.sweep_summary import x_label
+    from nnfs_gui.training.lab.summary import x_label
 
     parts = [f"{name} {x_label(result.values[name])}" for name in varied]
     return " · ".join([*parts, f"seed {result.seed}"])

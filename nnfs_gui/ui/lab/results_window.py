@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnfs_gui.training.sweep_summary import format_seconds, summarize
+from nnfs_gui.training.lab.summary import format_seconds, summarize
 from nnfs_gui.ui.lab.curve import ValidationCurve
 from nnfs_gui.ui.lab.grid import RegionGrid, columns_for
 from nnfs_gui.ui.lab.pictures import run_picture, run_title

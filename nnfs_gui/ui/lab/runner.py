@@ -12,8 +12,8 @@ import time
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from nnfs_gui.training.executors import make_executor
-from nnfs_gui.training.sweep import SweepSpec, plan_batches
+from nnfs_gui.training.lab.executors import make_executor
+from nnfs_gui.training.lab.sweep import SweepSpec, plan_batches
 
 
 class _Loop(QThread):

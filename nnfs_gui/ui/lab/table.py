@@ -7,8 +7,8 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
 
-from nnfs_gui.training.sweep_summary import x_label
-from nnfs_gui.ui.formatting import count
+from nnfs_gui.core.formatting import count
+from nnfs_gui.training.lab.summary import x_label
 
 
 def _loss(x: float) -> str:

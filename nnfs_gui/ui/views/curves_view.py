@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnfs_gui.training.history import History
+from nnfs_gui.training.run.history import History
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.views import axis
 from nnfs_gui.ui.views.decimate import EMA_KEEP, PeakDecimator, ema_continue

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnfs_gui.training.protocol import RunPoints
+from nnfs_gui.training.process.protocol import RunPoints
 from nnfs_gui.ui import palette
 from nnfs_gui.ui.views.curves_view import cache_axes
 from nnfs_gui.ui.views.flow import FlowLayout

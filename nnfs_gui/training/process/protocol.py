@@ -1,0 +1,243 @@
+"""Every message between the window and its training process, one frozen dataclass each.
+
+UI -> loop (``training/loop.py`` dispatches on the type; an unknown type is an error):
+
+=================  ===========================================================
+StartRun           start run ``run_id`` of ``config``; on ``split`` (raw points,
+                   e.g. model A's when B compares) and from ``init`` (a saved
+                   model: weights, optimizer state, epoch). One slot: the
+                   newest start wins, older ones never run.
+ApplyLive          hand live settings (learning rate, ...) to run ``run_id``;
+                   ignored when that run is no longer the current one.
+Play / Pause       train on / stop (Pause also ends a Step under way).
+Step               train ``n`` more epochs, then stop.
+SetGrid            decision-grid size of frames made while paused.
+SetPauseAt         stop playing at this epoch (None: no such stop).
+Ack                the UI has drawn the last frame: the next may come.
+RequestModel       answer with a ModelState of the current run.
+ShowEpoch          answer with an EpochView of run ``run_id`` at ``epoch`` (from
+                   its checkpoints; the newest request wins).
+SetPace            train at most ``epochs_per_second`` while playing (None:
+                   full speed).
+SetLiveRegions     whether the window shows the live regions (False while its
+                   epoch cursor is away: frames then carry no grid; True asks
+                   for a frame with a fresh grid).
+Quit               end the process.
+=================  ===========================================================
+
+loop -> UI: ``RunPoints`` (once per run, before its first frame), ``Frame``
+(at most ~30/s, each only after the previous one was acknowledged) and
+``ModelState`` (the answer to RequestModel), ``EpochView`` (to ShowEpoch).
+
+The window wraps each message as ``(seq, message)``; a frame carries the seq of
+the last message the loop had read, so the window knows which of its settings a
+frame already reflects. Qt-free, like everything under ``training/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nnfs_gui.core.config import Config
+from nnfs_gui.core.data.splits import DataSplit
+
+
+# -- UI -> loop ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StartRun:
+    run_id: int
+    config: Config
+    split: DataSplit | None = None
+    init: Any = None    # core.serialization.SavedModel (model, config, scaler, epoch)
+
+
+@dataclass(frozen=True)
+class ApplyLive:
+    run_id: int
+    config: Config
+
+
+@dataclass(frozen=True)
+class Play:
+    pass
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Step:
+    n: int
+
+
+@dataclass(frozen=True)
+class SetGrid:
+    size: int
+
+
+@dataclass(frozen=True)
+class SetLiveRegions:
+    on: bool
+
+
+@dataclass(frozen=True)
+class SetPauseAt:
+    epoch: int | None
+
+
+@dataclass(frozen=True)
+class Ack:
+    pass
+
+
+@dataclass(frozen=True)
+class RequestModel:
+    pass
+
+
+@dataclass(frozen=True)
+class RestoreBest:
+    """Put the run's best validation epoch's weights back (early stopping), then a frame."""
+
+
+@dataclass(frozen=True)
+class Quit:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowEpoch:
+    run_id: int
+    epoch: int
+    grid_size: int = 150
+
+
+@dataclass(frozen=True)
+class SetPace:
+    epochs_per_second: float | None   # None: full speed
+
+
+# -- loop -> UI ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunPoints:
+    """The raw data of one run (raw units, as the extent), sent before its first frame.
+
+    x_train: (n, 2) float, y_train: (n,) int, x_val: (m, 2) float, y_val: (m,) int.
+    scaler: fitted on x_train; start_epoch: the epoch the run starts at (a loaded
+    model continues its count); config: the config the run was started with.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    n_classes: int
+    extent: tuple[float, float, float, float]
+    run_id: int = 0
+    strategy: str = "fresh"
+    scaler: Any = None
+    start_epoch: int = 0
+    config: Config | None = None
+
+    def split(self) -> DataSplit:
+        """The points as a DataSplit, to train another model on exactly them."""
+        return DataSplit(self.x_train, self.y_train, self.x_val, self.y_val, self.strategy)
+
+    def read_only(self) -> RunPoints:
+        return _freeze(self, self.x_train, self.y_train, self.x_val, self.y_val)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the UI draws; immutable, every array read-only once received.
+
+    rows: the history rows since the previous frame, one (k,) array per column of
+        ``history.COLUMNS`` (throttling drops nothing: the rows add up to the run).
+    grid: (size, size, n_classes) float32 probabilities over ``extent`` (raw units),
+        row 0 = lowest y; None in frames that carry curves only.
+    val_pred: (m,) predicted class of each validation point, sent with the grid.
+    playing: whether the loop still plays after this frame (it pauses itself at the
+        epoch limit, at ``pause_at`` and on divergence).
+    error: a run that could not start or a change that could not apply.
+    train_seconds: the process's cumulative training time: the one source of epochs/s.
+    seq: the last message the loop had read; steps: epochs still to step.
+    seconds: the loop's cumulative {"train", "make frame", "idle"} (benchmarks).
+    """
+
+    run_id: int
+    epoch: int = 0
+    rows: dict[str, np.ndarray] = field(default_factory=dict)
+    grid: np.ndarray | None = None
+    extent: tuple[float, float, float, float] = (0.0, 1.0, 0.0, 1.0)
+    val_pred: np.ndarray | None = None
+    learning_rate: float = 0.0
+    diverged: bool = False
+    finished: bool = False
+    playing: bool = False
+    message: str = ""
+    error: str = ""
+    train_seconds: float = 0.0
+    seq: int = 0
+    steps: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    clock: float = 0.0   # the process's monotonic clock (s) when the frame was made
+
+    def read_only(self) -> Frame:
+        return _freeze(self, self.grid, self.val_pred, *self.rows.values())
+
+
+@dataclass(frozen=True)
+class ModelState:
+    """A copy of run ``run_id``'s model (weights and optimizer state), for saving.
+
+    Has the fields of core.serialization.SavedModel (model, config, scaler, epoch).
+    """
+
+    run_id: int
+    model: Any
+    config: Config
+    scaler: Any
+    epoch: int
+
+    def read_only(self) -> ModelState:
+        return self
+
+
+@dataclass(frozen=True)
+class EpochView:
+    """Run ``run_id`` as it was at epoch ``asked``, from the checkpoint nearest it.
+
+    epoch_found: the checkpoint's epoch (== asked unless thinned away, or the
+        newest weights when ``asked`` lies beyond the last epoch trained).
+    grid, extent, val_pred: as in a Frame, computed from the checkpoint's weights.
+    row: the history row of ``epoch_found`` ({column: float}), None when that epoch
+        has no row yet (the weights the next epoch starts from).
+    """
+
+    run_id: int
+    asked: int
+    epoch_found: int
+    grid: np.ndarray
+    extent: tuple[float, float, float, float]
+    val_pred: np.ndarray
+    row: dict[str, float] | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.asked == self.epoch_found
+
+    def read_only(self) -> EpochView:
+        return _freeze(self, self.grid, self.val_pred)
+
+
+def _freeze(message, *arrays):
+    """``message``, its arrays made read-only (unpickled arrays are writable)."""
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            a.flags.writeable = False
+    return message
