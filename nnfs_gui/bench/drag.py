@@ -12,8 +12,10 @@ once (a fast screen), alternately:
 Prints the epochs each round completed and the median ratio dragged/untouched
 (target: at least 80%), per wall second and per CPU second of the training process
 (on a machine shared with other work the wall figure swings; an epoch thrown away
-still costs CPU), the frames a second, and the learning rate the dragged run ended
-with against the last one sent. One BLAS thread in the training process.
+still costs CPU), the frames a second, the time from a Pause to the loop's paused frame
+(it still cuts an epoch short; the frame's own clock says when it was begun, the rest
+is its 150 x 150 decision grid), and the learning rate the dragged run ended with against
+the last one sent. One BLAS thread in the training process.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class Round:
     cpu_seconds: float = 0.0
     frames: int = 0
     learning_rate: float = 0.0
+    pause_acted: float = 0.0     # s from sending Pause until the loop began its frame
+    pause_seconds: float = 0.0   # s from sending Pause to receiving the paused frame
     sent: list[float] = field(default_factory=list)   # the rates an ApplyLive carried
 
 
@@ -102,8 +106,11 @@ def play_round(config: Config, seconds: float, interval: float | None) -> Round:
             dragger.stopped.set()
             dragger.join()
             out.sent = dragger.rates
-        send(p.Pause())   # the frame after the last ApplyLive, to read its rate
+        start = time.perf_counter()
+        send(p.Pause())   # cuts the epoch short; its frame shows the last ApplyLive's rate
         settled = wait_frame(conn, send, lambda f: f.seq == seq[0] and not f.playing, 30)
+        out.pause_seconds = time.perf_counter() - start
+        out.pause_acted = settled.clock - start   # one monotonic clock for both processes
         out.learning_rate = settled.learning_rate
         return out
     finally:
@@ -149,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dragged/untouched, epochs in {args.seconds:g} s: median {wall:.0%} "
           f"(target >= {TARGET:.0%})")
     print(f"dragged/untouched, epochs per CPU second: median {cpu:.0%}")
+    for what, key in (("stopped training", "pause_acted"), ("paused frame received",
+                                                              "pause_seconds")):
+        ms = [getattr(r, key) * 1e3 for pair in pairs for r in pair]
+        print(f"Pause to {what}: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms")
     print(f"learning rate at the end: {last.learning_rate:.6g} "
           f"(last sent {last.sent[-1] if last.sent else 0:.6g})")
     return 0

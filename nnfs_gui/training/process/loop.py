@@ -4,8 +4,7 @@ It runs in a child process (``loop.main([FD])``, started by ``spawn()``) and
 speaks over one ``multiprocessing.connection.Connection``: in come ``(seq,
 message)`` pairs, the messages of ``protocol.py``, read between chunks and
 dispatched on their type, each handler through one guard; out go RunPoints,
-Frames, ModelStates and EpochViews. Every request is answered.
-A frame goes out at most ~30 times a second and only after the previous one was
+Frames, ModelStates and EpochViews (every request is answered). A frame goes out at most ~30 times a second and only after the previous one was
 acknowledged, so a slow screen never piles up a queue: the history rows simply
 wait in the trainer until the next frame (throttling drops nothing).
 
