@@ -179,16 +179,20 @@ def test_a_live_change_during_a_long_epoch_applies_at_its_end(long_epochs):
     assert d.frames[-1].learning_rate == pytest.approx(0.01, rel=1e-3)
 
 
-def test_pause_cuts_a_long_epoch_short(long_epochs):
+@pytest.mark.parametrize(("message", "acted"), [
+    (p.Pause(), lambda loop: not loop.playing),
+    (p.StartRun(2, CHUNKED), lambda loop: loop.mailbox.run_id == 2),
+    (p.Quit(), lambda loop: loop.quit)])
+def test_pause_start_and_quit_cut_a_long_epoch_short(long_epochs, message, acted):
     d = Driver()
     d.send(p.StartRun(1, CHUNKED))
     d.send(p.Play())
     d.ticks(1)
-    during_next_epoch(d, p.Pause())
-    d.ticks(1)
+    during_next_epoch(d, message)
+    d.loop.tick()
     assert d.loop.trainer.interrupted and d.loop.trainer.epoch == 0
-    d.ticks(2)
-    assert not d.loop.playing and d.loop.trainer.epoch == 0
+    d.loop.handle_deferred()
+    assert acted(d.loop)
 
 
 def test_live_changes_during_one_epoch_apply_once_the_newest_winning(long_epochs):

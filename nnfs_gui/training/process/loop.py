@@ -4,9 +4,10 @@ It runs in a child process (``loop.main([FD])``, started by ``spawn()``) and
 speaks over one ``multiprocessing.connection.Connection``: in come ``(seq,
 message)`` pairs, the messages of ``protocol.py``, read between chunks and
 dispatched on their type, each handler through one guard; out go RunPoints,
-Frames, ModelStates and EpochViews (every request is answered). A frame goes out at most ~30 times a second and only after the previous one was
-acknowledged, so a slow screen never piles up a queue: the history rows simply
-wait in the trainer until the next frame (throttling drops nothing).
+Frames, ModelStates and EpochViews (every request is answered). A frame goes out
+at most ~30 times a second and only after the previous one was acknowledged, so a
+slow screen never piles up a queue: the history rows simply wait in the trainer
+until the next frame (throttling drops nothing).
 
 The loop decides nothing about settings (the window's RunSession chose, once). A
 process, not a thread: a training thread takes turns with the painting GUI thread at
@@ -55,8 +56,8 @@ MAX_GRID_SECONDS = 0.5
 MIN_GRID = 40
 # The messages that cut a long epoch short (the epoch is discarded and trained again):
 # they must act within ~0.25 s. Every other one waits for the epoch's end: a live
-# slider dragged over 0.15 s epochs sends an ApplyLive every 0.05 s, and cutting for
-# each trained nothing (bench drag: 0 epochs in 6 s against 39 untouched).
+# slider dragged over 0.15 s epochs sends an ApplyLive every 0.05 s, and with ApplyLive
+# cutting too the run trained nothing (bench drag: 0 epochs in 6 s against 39 untouched).
 CUT_SHORT = (p.Pause, p.StartRun, p.Quit)
 
 
