@@ -1,4 +1,4 @@
-"""``python -m nnfs_gui.bench {gui,engine,timeline,cursor,sweep,all}``: speed figures."""
+"""``python -m nnfs_gui.bench {gui,engine,timeline,cursor,sweep,drag,all}``: speed figures."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ BENCHES = {
     "timeline": "nnfs_gui.bench.timeline",
     "cursor": "nnfs_gui.bench.cursor",
     "sweep": "nnfs_gui.bench.sweep",
+    "drag": "nnfs_gui.bench.drag",
 }
 
 

@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, Signal
 
 from nnfs_gui.core.config import Config
 from nnfs_gui.core.data.splits import DataSplit
+from nnfs_gui.core.files.serialization import SavedModel
 from nnfs_gui.training.process import protocol as p
 from nnfs_gui.training.run.history import History
 from nnfs_gui.ui.worker import TrainingWorker
@@ -55,12 +56,14 @@ class RunSession(QObject):
         self.grid_size = grid_size
         self.pace: float | None = None
         self.live_regions = True           # the window draws this run's newest regions
-        self._view_in_flight = False       # a ShowEpoch is unanswered
+        self._request_id = 0               # the last RequestModel or ShowEpoch id sent
+        self._view_request: int | None = None   # the id of the ShowEpoch in flight
         self._view_wanted: int | None = None   # the newest epoch asked meanwhile
+        # RequestModel id -> (the run asked about, its callback); answered or dropped
+        self._requests: dict[int, tuple[int, Callable]] = {}
         self.run_id = 0
         self.split: DataSplit | None = None   # the points this run was given, if any
         self._forget_run()
-        self._model_callbacks: list[Callable] = []
         self._handlers = {p.RunPoints: self._on_points, p.Frame: self._on_frame,
                           p.ModelState: self._on_model, p.EpochView: self._on_epoch_view}
         self.worker = TrainingWorker()
@@ -119,6 +122,11 @@ class RunSession(QObject):
     def _start(self, message: p.StartRun) -> None:
         self.config, self.split = message.config, message.split
         self.worker.send(message)
+        self._drop_model_requests()   # they asked about the run that just ended
+
+    def _next_request_id(self) -> int:
+        self._request_id += 1
+        return self._request_id
 
     def play(self) -> None:
         self.worker.send(p.Play())
@@ -156,24 +164,31 @@ class RunSession(QObject):
         """Ask for the run as it was at ``epoch`` (``epoch_shown`` answers). One request
         is in flight at a time; asked meanwhile, only the newest epoch is sent next."""
         self._view_wanted = int(epoch)
-        if not self._view_in_flight:
+        if self._view_request is None:
             self._send_view_request()
 
     def _send_view_request(self) -> None:
-        epoch, self._view_wanted = self._view_wanted, None
+        epoch, self._view_wanted, self._view_request = self._view_wanted, None, None
         if epoch is None or self.points is None:
-            self._view_in_flight = False
             return
-        self._view_in_flight = True
-        self.worker.send(p.ShowEpoch(self.run_id, epoch, self.grid_size))
+        self._view_request = self._next_request_id()
+        self.worker.send(p.ShowEpoch(self.run_id, epoch, self.grid_size, self._view_request))
 
     def set_pause_at(self, epoch: int | None) -> None:
         self.worker.send(p.SetPauseAt(epoch))
 
-    def request_model(self, callback: Callable[[p.ModelState], None]) -> None:
-        """``callback(state)`` with a copy of the current run's model once it comes."""
-        self._model_callbacks.append(callback)
-        self.worker.send(p.RequestModel())
+    def request_model(self, callback: Callable[[SavedModel | None], None]) -> None:
+        """``callback(saved)`` with a copy of the current run's model (weights, optimizer
+        state, epoch and the points the run was given) once it comes; ``callback(None)``
+        when there is no run, or a new run or the process's death comes first."""
+        request_id = self._next_request_id()
+        self._requests[request_id] = (self.run_id, callback)
+        self.worker.send(p.RequestModel(request_id))
+
+    def _drop_model_requests(self) -> None:
+        requests, self._requests = self._requests, {}
+        for _, callback in requests.values():
+            callback(None)
 
     def stop(self, timeout_ms: int = 900) -> bool:
         return self.worker.stop(timeout_ms)
@@ -202,18 +217,15 @@ class RunSession(QObject):
         if points.run_id != self.run_id:
             return
         self._forget_run()
-        # A ShowEpoch of the old run may never be answered (the loop answers only its
-        # current run): do not wait for it, or the cursor of this session goes dead.
-        self._view_in_flight = False
         self.points, self.scaler = points, points.scaler
         self.extent, self.epoch = points.extent, points.start_epoch
         self.run_started.emit(points)
 
     def _on_frame(self, frame: p.Frame) -> None:
         try:
-            if frame.error:
+            if frame.error and frame.run_id == self.run_id:   # an older run's is moot
                 self.error.emit(frame.error)
-            if frame.run_id == self.run_id and self.points is not None:
+            if self.points is not None and frame.run_id == self.points.run_id == self.run_id:
                 self._take_frame(frame)
             self.state_changed.emit()
         finally:
@@ -235,20 +247,21 @@ class RunSession(QObject):
             self.regions_changed.emit()
 
     def _on_model(self, state: p.ModelState) -> None:
-        if state.run_id != self.run_id:
-            return
-        callbacks, self._model_callbacks = self._model_callbacks, []
-        for callback in callbacks:
-            callback(state)
+        asked = self._requests.pop(state.request_id, None)
+        if asked is not None:   # else dropped already
+            run_id, callback = asked
+            callback(state.saved if state.run_id == run_id else None)
 
     def _on_epoch_view(self, view: p.EpochView) -> None:
-        self._view_in_flight = False
-        if view.run_id == self.run_id and self.points is not None:
+        if view.request_id != self._view_request:
+            return   # not the answer this session waits for
+        if view.run_id == self.run_id and view.grid is not None and self.points is not None:
             self.epoch_view = view
             self.epoch_shown.emit(view)
         self._send_view_request()
 
     def _on_died(self, text: str) -> None:
-        self._view_in_flight = False
+        self._view_request = None
+        self._drop_model_requests()
         self.died.emit(text)
         self.state_changed.emit()

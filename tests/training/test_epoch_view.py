@@ -55,20 +55,22 @@ def test_the_loop_answers_show_epoch_with_that_epochs_regions_and_row():
     d.send(p.Step(40))
     d.ticks(60)
     assert d.loop.trainer.epoch == 40
-    d.send(p.ShowEpoch(1, 7, 24))
-    d.send(p.ShowEpoch(1, 9, 24))   # the newest request wins
+    d.send(p.ShowEpoch(1, 7, 24, request_id=1))
+    d.send(p.ShowEpoch(1, 9, 24, request_id=2))   # the newest request wins
     d.ticks(2)
     (view,) = d.of(p.EpochView)
-    assert (view.asked, view.epoch_found, view.exact) == (9, 9, True)
+    assert (view.request_id, view.asked, view.epoch_found, view.exact) == (2, 9, 9, True)
     again = Trainer(SMALL, run_id=1)
     again.train(9)
     np.testing.assert_array_equal(view.grid, again.grid_probabilities(24))
     np.testing.assert_array_equal(view.val_pred, again.model.predict(again.x_val))
     assert view.row["epoch"] == 9
     assert view.row["val_loss"] == d.loop.trainer.history.column("val_loss")[9]
-    d.send(p.ShowEpoch(2, 3, 24))   # another run's request: no answer
+    d.send(p.ShowEpoch(2, 3, 24, request_id=3))   # a run that is gone: no regions
     d.ticks(2)
-    assert len(d.of(p.EpochView)) == 1
+    gone = d.of(p.EpochView)[-1]
+    assert (gone.run_id, gone.request_id, gone.asked) == (2, 3, 3)
+    assert gone.grid is None and gone.val_pred is None and gone.row is None
 
 
 def test_pace_limits_the_epochs_per_second_of_the_processs_clock():

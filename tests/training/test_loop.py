@@ -4,22 +4,21 @@ the child process the window starts."""
 from __future__ import annotations
 
 import pickle
-import socket
-import subprocess
-import sys
 import time
 from collections import deque
-from multiprocessing.connection import Connection
 
 import numpy as np
 import pytest
 
 from nnfs_gui.core.config import Config
+from nnfs_gui.core.data.splits import make_split
 from nnfs_gui.training.process import protocol as p
-from nnfs_gui.training.process.loop import TrainingLoop
+from nnfs_gui.training.process.loop import TrainingLoop, spawn
 from nnfs_gui.training.process.protocol import Frame, ModelState, RunPoints
+from nnfs_gui.training.run.trainer import Trainer
 
 SMALL = Config(name="small", samples=30, hidden=(8,), epochs=1000)
+SMALL_POINTS = make_split(SMALL, np.random.default_rng(7))
 
 
 class FakeConn:
@@ -61,9 +60,11 @@ class Driver:
         self.loop.handle((0, p.Ack()))
 
     def ticks(self, n: int = 50) -> None:
-        """Run rounds, acknowledging each frame at once (as a fast screen would)."""
+        """Run rounds as ``run`` does (messages read during an epoch first), each frame
+        acknowledged at once (as a fast screen would)."""
         for _ in range(n):
             before = len(self.frames)
+            self.loop.handle_deferred()
             self.loop.tick()
             if len(self.frames) > before:
                 self.ack()
@@ -137,6 +138,82 @@ def test_a_live_change_before_its_run_started_goes_with_the_start():
     assert d.loop.trainer.config.learning_rate == 0.2
 
 
+# Mini-batches: a long epoch asks should_stop between them.
+CHUNKED = SMALL.replace(batch_size=16)
+
+
+@pytest.fixture
+def long_epochs(monkeypatch):
+    """Every epoch counts as long (it reads messages between its mini-batches), as
+    those of a heavy network do."""
+    from nnfs_gui.training.run import trainer as trainer_module
+
+    monkeypatch.setattr(trainer_module, "LONG_EPOCH_SECONDS", 0.0)
+
+
+def untouched(config: Config, epochs: int) -> Trainer:
+    alone = Trainer(config, run_id=1)
+    alone.train(epochs)
+    return alone
+
+
+def during_next_epoch(d: Driver, *messages) -> None:
+    """Messages that arrive while the loop's next epoch trains."""
+    d.loop._conn = FakeConn(*messages)
+
+
+def test_a_live_change_during_a_long_epoch_applies_at_its_end(long_epochs):
+    d = Driver()
+    d.send(p.StartRun(1, CHUNKED))
+    d.send(p.Step(1))
+    d.ticks(1)
+    during_next_epoch(d, p.ApplyLive(1, CHUNKED.replace(learning_rate=0.01)))
+    d.ticks(1)
+    t = d.loop.trainer
+    assert t.epoch == 1 and not t.interrupted   # the epoch was not thrown away
+    np.testing.assert_array_equal(t.history.column("loss"),
+                                  untouched(CHUNKED, 1).history.column("loss"))
+    d.send(p.Step(1))
+    d.ticks(20)
+    assert t.epoch == 2 and t.history.column("lr")[1] == pytest.approx(0.01, rel=1e-3)
+    assert d.frames[-1].learning_rate == pytest.approx(0.01, rel=1e-3)
+
+
+@pytest.mark.parametrize(("message", "acted"), [
+    (p.Pause(), lambda loop: not loop.playing),
+    (p.StartRun(2, CHUNKED), lambda loop: loop.mailbox.run_id == 2),
+    (p.Quit(), lambda loop: loop.quit)])
+def test_pause_start_and_quit_cut_a_long_epoch_short(long_epochs, message, acted):
+    d = Driver()
+    d.send(p.StartRun(1, CHUNKED))
+    d.send(p.Play())
+    d.ticks(1)
+    during_next_epoch(d, message)
+    d.loop.tick()
+    assert d.loop.trainer.interrupted and d.loop.trainer.epoch == 0
+    d.loop.handle_deferred()
+    assert acted(d.loop)
+
+
+def test_live_changes_during_one_epoch_apply_once_the_newest_winning(long_epochs):
+    """Adam -> SGD -> Adam within one epoch: applied one by one, the switches would
+    throw Adam's moments away; the newest alone leaves the run as if untouched."""
+    d = Driver()
+    d.send(p.StartRun(1, CHUNKED))
+    d.send(p.Step(1))
+    d.ticks(1)
+    during_next_epoch(d, p.ApplyLive(1, CHUNKED.replace(optimizer="sgd")),
+                      p.ApplyLive(1, CHUNKED.replace(optimizer="sgd", learning_rate=0.5)),
+                      p.ApplyLive(1, CHUNKED))
+    d.send(p.Step(2))
+    d.ticks(30)
+    alone = untouched(CHUNKED, 3)
+    assert d.loop.trainer.epoch == 3
+    for got, want in zip(d.loop.trainer.model.get_params(), alone.model.get_params(),
+                         strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_playing_stops_at_pause_at_and_says_so():
     d = Driver()
     d.send(p.StartRun(1, SMALL))
@@ -174,27 +251,40 @@ def test_a_run_that_cannot_start_is_an_error_frame(monkeypatch):
     d.send(p.Play())
     d.send(p.StartRun(1, SMALL.replace(seed=13)))
     d.ticks(3)
-    assert d.frames[-1].error == "seed 13 is unlucky" and d.frames[-1].run_id == -1
+    failed = d.frames[-1]
+    assert failed.error == "seed 13 is unlucky" and failed.run_id == 1   # names its run
     assert not d.loop.playing and d.loop.trainer is None
+    d.send(p.RequestModel(4))   # no run: answered all the same, without a model
+    d.ticks(2)
+    assert [(s.run_id, s.request_id, s.saved) for s in d.of(ModelState)] == [(1, 4, None)]
     d.send(p.StartRun(2, SMALL.replace(seed=1)))
     d.ticks(3)
     assert d.frames[-1].run_id == 2 and d.frames[-1].error == ""
+    assert all(f.run_id in (1, 2) for f in d.frames)   # no frame without a run
 
 
-def test_a_model_request_is_answered_with_a_copy_of_the_model():
+def test_each_model_request_is_answered_with_its_id_and_a_copy_of_the_model():
     d = Driver()
-    d.send(p.StartRun(1, SMALL))
+    d.send(p.RequestModel(1))   # before any run: answered without a model
+    d.ticks(2)
+    split = SMALL_POINTS
+    d.send(p.StartRun(1, SMALL, split))
     d.send(p.Step(5))
     d.ticks(100)
-    d.send(p.RequestModel())
+    d.send(p.RequestModel(2))
+    d.send(p.RequestModel(3))
     d.ticks(2)
-    state = d.of(ModelState)[-1]
-    assert state.run_id == 1 and state.epoch == 5 and state.config == SMALL
+    none, *states = d.of(ModelState)
+    assert (none.run_id, none.request_id, none.saved) == (0, 1, None)
+    assert [(s.run_id, s.request_id) for s in states] == [(1, 2), (1, 3)]
+    saved = states[0].saved
+    assert saved.epoch == 5 and saved.config == SMALL and saved.split is split
+    assert saved.scaler is d.loop.trainer.scaler
     live = d.loop.trainer.model
-    assert state.model is not live
-    for got, want in zip(state.model.get_params(), live.get_params(), strict=True):
+    assert saved.model is not live and states[1].saved.model is not saved.model
+    for got, want in zip(saved.model.get_params(), live.get_params(), strict=True):
         np.testing.assert_array_equal(got, want)
-    assert state.model.optimizer.iterations == live.optimizer.iterations == 5
+    assert saved.model.optimizer.iterations == live.optimizer.iterations == 5
 
 
 def test_a_run_on_a_given_split_trains_on_exactly_those_points():
@@ -219,10 +309,10 @@ def test_every_message_type_has_a_handler_and_changes_what_it_names():
               (p.Step(4), lambda: d.loop.steps == 4),
               (p.SetGrid(33), lambda: d.loop.grid_size == 33),
               (p.SetPauseAt(9), lambda: d.loop.pause_at == 9),
-              (p.ApplyLive(1, SMALL.replace(decay=0.0)), lambda: d.loop.trainer.config.decay == 0),
-              (p.RequestModel(), lambda: d.loop.want_model),
+              (p.ApplyLive(1, SMALL.replace(decay=0.0)), lambda: d.loop.live.config.decay == 0),
+              (p.RequestModel(5), lambda: d.loop.model_requests[-1].request_id == 5),
               (p.RestoreBest(), lambda: d.loop.want_frame),
-              (p.ShowEpoch(1, 0, 20), lambda: d.loop.want_view.epoch == 0),
+              (p.ShowEpoch(1, 0, 20, 6), lambda: d.loop.want_view.request_id == 6),
               (p.SetPace(20), lambda: d.loop.pace.epochs_per_second == 20),
               (p.SetLiveRegions(False), lambda: not d.loop.live_regions),
               (p.Quit(), lambda: d.loop.quit)]
@@ -246,7 +336,7 @@ def test_frames_carry_no_grid_while_the_window_shows_an_earlier_epoch():
     assert d.frames[-1].grid is not None
     n = len(d.frames)
     d.send(p.SetLiveRegions(False))
-    d.send(p.ShowEpoch(1, 0, 20))
+    d.send(p.ShowEpoch(1, 0, 20, 1))
     d.send(p.Step(30))
     d.ticks(60)
     away = d.frames[n:]
@@ -260,12 +350,38 @@ def test_frames_carry_no_grid_while_the_window_shows_an_earlier_epoch():
     assert np.array_equal(back.grid, d.loop.trainer.grid_probabilities(20))
 
 
-def test_unknown_messages_are_errors():
+@pytest.fixture
+def no_best_weights(monkeypatch):
+    from nnfs_gui.training.run.trainer import Trainer
+
+    def restore_best(self):
+        raise RuntimeError("no best weights to restore")
+    monkeypatch.setattr(Trainer, "restore_best", restore_best)
+
+
+def test_a_failing_handler_is_an_error_frame_of_its_run_and_a_pause(no_best_weights):
     d = Driver()
-    with pytest.raises(TypeError, match="unknown message"):
-        d.send("playing")
-    with pytest.raises(TypeError, match="unknown message"):
-        d.send(RunPoints)   # a message the loop sends, never receives
+    d.send(p.StartRun(1, SMALL))
+    d.send(p.Play())
+    d.ticks(3)
+    for message, error in [("playing", "unknown message 'playing'"),
+                           (RunPoints, "unknown message <class"),   # the loop sends it
+                           (p.RestoreBest(), "no best weights"),
+                           (p.ApplyLive(1, SMALL.replace(hidden=(4,))), "need a new run")]:
+        d.send(p.Play())
+        d.ticks(2)
+        assert d.loop.playing
+        d.send(message)
+        d.ticks(2)
+        frame = d.frames[-1]
+        assert error in frame.error and frame.run_id == 1, message
+        assert not frame.playing and not d.loop.playing, message
+    d.send(p.Step(3))   # the process lives on
+    epoch = d.loop.trainer.epoch
+    d.ticks(20)
+    assert d.loop.trainer.epoch == epoch + 3 and d.frames[-1].error == ""
+
+
 
 
 def test_run_returns_on_quit_and_when_the_window_goes_away():
@@ -290,18 +406,8 @@ def test_frames_come_back_from_pickle_read_only():
     assert all(not a.flags.writeable for a in arrays)
 
 
-def start_child() -> tuple[subprocess.Popen, Connection]:
-    """The training process as the window starts it, and our end of its socket."""
-    ours, theirs = socket.socketpair()
-    code = "import sys; from nnfs_gui.training.process.loop import main; sys.exit(main())"
-    with theirs:
-        proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno())],
-                                pass_fds=(theirs.fileno(),))
-    return proc, Connection(ours.detach())
-
-
 def test_the_child_process_trains_and_quits_on_request():
-    proc, conn = start_child()
+    proc, conn = spawn()
     try:
         conn.send((1, p.StartRun(1, SMALL)))
         conn.send((2, p.Step(12)))
@@ -321,7 +427,7 @@ def test_the_child_process_trains_and_quits_on_request():
 
 
 def test_the_child_process_ends_when_its_window_goes_away():
-    proc, conn = start_child()
+    proc, conn = spawn()
     conn.send((1, p.StartRun(1, SMALL.replace(epochs=10**6))))
     conn.send((2, p.Play()))
     assert conn.poll(30)
@@ -330,4 +436,3 @@ def test_the_child_process_ends_when_its_window_goes_away():
         assert proc.wait(5) == 0
     finally:
         proc.kill()
-

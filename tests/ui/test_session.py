@@ -48,11 +48,36 @@ def test_the_history_is_every_row_the_frames_carried(qtbot, session):
 def test_request_model_answers_with_the_current_runs_model(qtbot, session):
     session.step(5)
     qtbot.waitUntil(lambda: session.settled and session.epoch == 5, timeout=WAIT_MS)
-    states = []
-    session.request_model(states.append)
-    qtbot.waitUntil(lambda: bool(states), timeout=WAIT_MS)
-    assert states[0].run_id == session.run_id and states[0].epoch == 5
-    assert states[0].model.optimizer.iterations == 5
+    got = []
+    session.request_model(got.append)
+    qtbot.waitUntil(lambda: bool(got), timeout=WAIT_MS)
+    assert got[0].epoch == 5 and got[0].config == session.config
+    assert got[0].model.optimizer.iterations == 5
+
+
+def test_a_pending_model_request_is_dropped_on_a_new_run(qtbot, session):
+    """Its answer (the old run's model) never reaches the callback later."""
+    session.step(5)
+    qtbot.waitUntil(lambda: session.settled and session.epoch == 5, timeout=WAIT_MS)
+    got = []
+    session.request_model(got.append)
+    session.new_run()
+    assert got == [None]
+    session.request_model(got.append)   # answered after the first: the loop keeps order
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=WAIT_MS)
+    assert got[1].epoch == 0   # the new run's model, not the old run's (epoch 5)
+
+
+def test_a_pending_model_request_is_dropped_when_the_process_dies(qtbot, session):
+    import os
+    import signal
+
+    os.kill(session.worker.pid, signal.SIGSTOP)   # it cannot answer now
+    got = []
+    session.request_model(got.append)
+    os.kill(session.worker.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: bool(got), timeout=WAIT_MS)
+    assert got == [None]
 
 
 def test_own_points_stay_until_a_generator_setting_changes(qtbot, session):
@@ -77,18 +102,17 @@ def test_own_points_stay_until_a_generator_setting_changes(qtbot, session):
     assert not np.array_equal(session.points.x_train[:30], own.x_train)
 
 
-def test_a_new_run_frees_a_cursor_request_the_old_run_never_answered(qtbot, session):
-    """Reset while scrubbing: the loop answers ShowEpoch only for its current run; the
-    session must not wait for the lost answer, or its cursor stays dead."""
+def test_a_cursor_request_of_a_run_that_ends_is_answered_and_not_shown(qtbot, session):
+    """Reset while scrubbing: the old run's answer frees the cursor and is not drawn."""
     session.step(20)
     qtbot.waitUntil(lambda: session.settled and session.epoch == 20, timeout=WAIT_MS)
-    session._view_in_flight = True           # as if a ShowEpoch of this run got lost
+    shown = []
+    session.epoch_shown.connect(shown.append)
+    session.show_epoch(10)
     session.new_run()
     qtbot.waitUntil(lambda: session.points.run_id == session.run_id, timeout=WAIT_MS)
     session.step(5)
     qtbot.waitUntil(lambda: session.settled and session.epoch == 5, timeout=WAIT_MS)
-    shown = []
-    session.epoch_shown.connect(shown.append)
     session.show_epoch(3)
     qtbot.waitUntil(lambda: bool(shown), timeout=WAIT_MS)
-    assert shown[0].asked == 3
+    assert [(v.run_id, v.asked) for v in shown] == [(session.run_id, 3)]

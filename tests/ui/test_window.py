@@ -243,7 +243,10 @@ def test_grid_is_coarse_while_dragging_and_fine_when_idle(qtbot, window):
 def test_a_run_that_cannot_start_is_a_message_not_a_crash(qtbot, window):
     # Config validation leaves no settings the Trainer rejects, so the process's error
     # frame (tests/training/test_loop.py makes one) is handed to the window directly.
-    window.session._on_frame(Frame(run_id=-1, error="seed 13 is unlucky"))
+    session = window.session
+    session._on_frame(Frame(run_id=session.run_id - 1, error="an older run's"))
+    assert not window.banner.isVisible()     # that run is gone: no banner over this one
+    session._on_frame(Frame(run_id=session.run_id, error="seed 13 is unlucky"))
     assert window.banner.isVisible() and window.banner.text() == "seed 13 is unlucky"
     window.controls.set_value("seed", 1)
     assert not window.banner.isVisible()

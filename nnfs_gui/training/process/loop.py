@@ -1,12 +1,13 @@
 """The training loop behind the window: one Trainer, trained in chunks of a few ms.
 
-It runs in a child process (``loop.main([FD])``, started by ``ui/worker.py``)
-and speaks over one ``multiprocessing.connection.Connection``: in come
-``(seq, message)`` pairs, the messages of ``training/protocol.py``, read between
-chunks and dispatched on their type; out go RunPoints, Frames and ModelStates.
-A frame goes out at most ~30 times a second and only after the previous one was
-acknowledged, so a slow screen never piles up a queue: the history rows simply
-wait in the trainer until the next frame (throttling drops nothing).
+It runs in a child process (``loop.main([FD])``, started by ``spawn()``) and
+speaks over one ``multiprocessing.connection.Connection``: in come ``(seq,
+message)`` pairs, the messages of ``protocol.py``, read between chunks and
+dispatched on their type, each handler through one guard; out go RunPoints,
+Frames, ModelStates and EpochViews (every request is answered). A frame goes out
+at most ~30 times a second and only after the previous one was acknowledged, so a
+slow screen never piles up a queue: the history rows simply wait in the trainer
+until the next frame (throttling drops nothing).
 
 The loop decides nothing about settings (the window's RunSession chose, once). A
 process, not a thread: a training thread takes turns with the painting GUI thread at
@@ -21,11 +22,17 @@ import dataclasses
 import math
 import os
 import signal
+import socket
+import subprocess
 import sys
 import time
+from multiprocessing.connection import Connection
+from pathlib import Path
 
 import numpy as np
 
+from nnfs_gui.core.errors import short_repr
+from nnfs_gui.core.files.serialization import SavedModel
 from nnfs_gui.training.process import protocol as p
 from nnfs_gui.training.process.protocol import EpochView, Frame, ModelState, RunPoints
 from nnfs_gui.training.run.history import COLUMNS
@@ -47,8 +54,11 @@ PLAYING_GRID = 80
 # grid took 1.3 s, 94 takes 0.5 s).
 MAX_GRID_SECONDS = 0.5
 MIN_GRID = 40
-# Messages that wait for an epoch's end (cursor moves too: else Replay stalls training).
-KEEP_TRAINING = (p.Ack, p.SetGrid, p.SetPauseAt, p.SetLiveRegions, p.ShowEpoch, p.SetPace)
+# The messages that cut a long epoch short (the epoch is discarded and trained again):
+# they must act within ~0.25 s. Every other one waits for the epoch's end: a live
+# slider dragged over 0.15 s epochs sends an ApplyLive every 0.05 s, and with ApplyLive
+# cutting too the run trained nothing (bench drag: 0 epochs in 6 s against 39 untouched).
+CUT_SHORT = (p.Pause, p.StartRun, p.Quit)
 
 
 # -- the pace: at most so many epochs a second, so a learner can watch -------------------
@@ -108,10 +118,11 @@ def run_points(trainer) -> RunPoints:
                      start_epoch=trainer.epoch, config=trainer.config).read_only()
 
 
-def model_state(trainer) -> ModelState:
-    """A copy of the trainer's model as it is now (weights and optimizer state)."""
-    return ModelState(run_id=trainer.run_id, model=copy.deepcopy(trainer.model),
-                      config=trainer.config, scaler=trainer.scaler, epoch=trainer.epoch)
+def saved_model(trainer, split) -> SavedModel:
+    """A copy of the trainer's model as it is now (weights and optimizer state), with
+    ``split``, the points its StartRun gave (None: the config's own)."""
+    return SavedModel(copy.deepcopy(trainer.model), trainer.config, trainer.scaler,
+                      trainer.epoch, split)
 
 
 def predict_val(trainer) -> np.ndarray | None:
@@ -122,18 +133,24 @@ def predict_val(trainer) -> np.ndarray | None:
     return np.asarray(model.predict(trainer.x_val))
 
 
-def epoch_view(trainer, epoch: int, grid_size: int) -> EpochView:
-    """The run at ``epoch``, from its checkpoint (the running model is not touched)."""
-    found, model = trainer.model_at(epoch)
-    grid = trainer.grid_probabilities(grid_size, model=model)
+def epoch_view(trainer, m: p.ShowEpoch) -> EpochView:
+    """The run at ``m.epoch``, from its checkpoint (the running model is not touched)."""
+    found, model = trainer.model_at(m.epoch)
+    grid = trainer.grid_probabilities(m.grid_size, model=model)
     val_pred = np.asarray(model.predict(trainer.x_val))
     i = found - trainer.start_epoch
     row = None
     if 0 <= i < len(trainer.history):
         row = {name: trainer.history.column(name)[i].item() for name in COLUMNS}
-    return EpochView(run_id=trainer.run_id, asked=int(epoch), epoch_found=int(found),
-                     grid=grid, extent=trainer.extent, val_pred=val_pred, row=row)
+    return EpochView(run_id=trainer.run_id, request_id=m.request_id, asked=int(m.epoch),
+                     epoch_found=int(found), grid=grid, extent=trainer.extent,
+                     val_pred=val_pred, row=row)
 
+
+def gone_view(m: p.ShowEpoch) -> EpochView:
+    """The answer to a ShowEpoch of a run that is gone (or whose view failed)."""
+    return EpochView(run_id=m.run_id, request_id=m.request_id, asked=int(m.epoch),
+                     epoch_found=int(m.epoch), grid=None, extent=None, val_pred=None)
 
 
 class TrainingLoop:
@@ -142,6 +159,8 @@ class TrainingLoop:
     def __init__(self, send) -> None:
         self.send = send                # callable(message to the UI)
         self.trainer = None
+        self.run_id = 0                 # the current run: the last start taken (even failed)
+        self.split = None               # the points its StartRun gave (None: its own)
         self.seq = 0                    # the last message read
         self.playing = False
         self.steps = 0
@@ -150,7 +169,8 @@ class TrainingLoop:
         self.live_regions = True   # False: the window shows an earlier epoch, no grids
         self.pause_at: int | None = None
         self.want_frame = False
-        self.want_model = False
+        self.live: p.ApplyLive | None = None        # applied between epochs; newest wins
+        self.model_requests: list[p.RequestModel] = []   # each answered, in order
         self.want_view: p.ShowEpoch | None = None   # the newest request wins
         self.pace = Pace(burst_seconds=FRAME_INTERVAL)   # epochs/s while playing
         self.frame_in_flight = False
@@ -158,7 +178,7 @@ class TrainingLoop:
         self.seconds = {"train": 0.0, "make frame": 0.0, "idle": 0.0}
         self._chunk_epochs = 1
         self._last_frame = 0.0
-        self._error = ""
+        self._error = ""                # about run ``run_id``; the next frame carries it
         self._grid_seconds = 0.002   # measured cost of one decision grid
         self._grid_point_seconds = 0.0   # ... per grid point
         self._last_grid = 0.0
@@ -185,10 +205,12 @@ class TrainingLoop:
         self.dispatch(message)
 
     def dispatch(self, message) -> None:
-        handler = self._handlers.get(type(message))
-        if handler is None:
-            raise TypeError(f"unknown message {message!r}")
-        handler(message)
+        """The handler of ``message``'s type, guarded (an unknown type is an error)."""
+        handler = self._handlers.get(type(message), self._on_unknown)
+        self._guarded(lambda: handler(message))
+
+    def _on_unknown(self, m) -> None:
+        raise TypeError(f"unknown message {short_repr(m)}")
 
     def _on_start(self, m: p.StartRun) -> None:
         self.mailbox = m
@@ -197,9 +219,16 @@ class TrainingLoop:
     def _on_apply_live(self, m: p.ApplyLive) -> None:
         if self.mailbox is not None and self.mailbox.run_id == m.run_id:
             self.mailbox = dataclasses.replace(self.mailbox, config=m.config)
-        elif self.trainer is not None and self.trainer.run_id == m.run_id:
+        else:
+            self.live = m   # applied by the next tick, after the epoch in progress
+
+    def _apply_live(self) -> None:
+        m, self.live = self.live, None
+        if m is not None and self.trainer is not None and self.trainer.run_id == m.run_id:
+            # Paused, a frame shows the change; playing, the next one will (a dragged
+            # slider asking for one each would push frames past ~30/s).
+            self.want_frame |= not self._has_work()
             self._guarded(lambda: self.trainer.apply_live(m.config))
-            self.want_frame = True
         # else: a change for a run that is gone; its successor has its own config
 
     def _on_play(self, m: p.Play) -> None:
@@ -212,8 +241,8 @@ class TrainingLoop:
         """Play after a divergence trains on from the restored weights (fresh optimizer
         state, the settings as they are now); the next frame clears the banner."""
         if self.trainer is not None and self.trainer.diverged:
-            self._guarded(self.trainer.resume_after_divergence)
             self.want_frame = True
+            self.trainer.resume_after_divergence()
 
     def _on_pause(self, m: p.Pause) -> None:
         self.playing, self.steps, self.want_frame = False, 0, True
@@ -236,12 +265,12 @@ class TrainingLoop:
         self.frame_in_flight = False
 
     def _on_request_model(self, m: p.RequestModel) -> None:
-        self.want_model = True
+        self.model_requests.append(m)
 
     def _on_restore_best(self, m: p.RestoreBest) -> None:
         if self.trainer is not None:
-            self.trainer.restore_best()
             self.want_frame, self._val_pred_key = True, None   # new weights, same epoch
+            self.trainer.restore_best()
 
     def _on_quit(self, m: p.Quit) -> None:
         self.quit = True
@@ -252,15 +281,15 @@ class TrainingLoop:
     def _on_set_pace(self, m: p.SetPace) -> None:
         self.pace.set(m.epochs_per_second)
 
-    def _guarded(self, work) -> bool:
-        """``work()``; a failure becomes an error frame and a pause, not a crash."""
+    def _guarded(self, work):
+        """``work()``'s result; a failure becomes an error frame of the current run and
+        a pause (None), never a dead process."""
         try:
-            work()
-            return True
+            return work()
         except Exception as e:  # noqa: BLE001 - any failure becomes a message
             self._error = str(e) or type(e).__name__
             self.playing, self.steps, self.want_frame = False, 0, True
-            return False
+            return None
 
     # -- the loop ------------------------------------------------------------------
     def run(self, conn) -> None:
@@ -268,7 +297,7 @@ class TrainingLoop:
         self._conn = conn
         try:
             while not self.quit:
-                self._handle_deferred()
+                self.handle_deferred()
                 self.read_messages(conn, IDLE_WAIT if self.idle() else self.pace_wait())
                 if not self.quit:   # a Quit just read ends the loop before more training
                     self.tick()
@@ -277,13 +306,13 @@ class TrainingLoop:
 
     def should_stop(self) -> bool:
         """Asked by the trainer between the chunks of a long epoch: read what came (it
-        is handled after the epoch) and stop for anything but KEEP_TRAINING."""
+        is handled after the epoch) and stop for a message of CUT_SHORT."""
         conn = self._conn
         while conn is not None and conn.poll(0):
             self._deferred.append(conn.recv())
-        return any(not isinstance(m, KEEP_TRAINING) for _, m in self._deferred)
+        return any(isinstance(m, CUT_SHORT) for _, m in self._deferred)
 
-    def _handle_deferred(self) -> None:
+    def handle_deferred(self) -> None:
         deferred, self._deferred = self._deferred, []
         for envelope in deferred:
             self.handle(envelope)
@@ -297,20 +326,24 @@ class TrainingLoop:
             ready = conn.poll(0)
 
     def tick(self) -> None:
-        """One round: the mailbox, a model copy if asked, a chunk of training, a frame."""
+        """One round: the mailbox, a live change, the answers, a chunk of training, a
+        frame."""
         self._read_mailbox()
-        self._answer_model_request()
+        self._apply_live()
+        self._answer_model_requests()
         self._answer_view_request()
         # A new run's first frame goes out before its first (maybe long) epoch.
         first_frame_due = self._fresh_run and self.trainer is not None
-        trained = self._train_chunk() if self._has_work() and not first_frame_due else 0
+        trained = 0
+        if self._has_work() and not first_frame_due:
+            trained = self._guarded(self._train_chunk) or 0
         self._maybe_send(trained)
 
     def idle(self) -> bool:
         """Nothing to do until a message comes."""
         return not (self._has_work() or self.mailbox is not None or self.quit
-                    or self._frame_pending() or self.want_model
-                    or self.want_view is not None)
+                    or self._frame_pending() or self.live is not None
+                    or self.model_requests or self.want_view is not None)
 
     def _frame_pending(self) -> bool:
         return bool((self.want_frame or self._error) and not self.frame_in_flight)
@@ -321,7 +354,9 @@ class TrainingLoop:
     def _read_mailbox(self) -> None:
         start, self.mailbox = self.mailbox, None
         if start is not None:
-            self.trainer = None   # the old run ends even if the new one cannot start
+            # The old run ends even if the new one cannot start; its error is moot.
+            self.trainer, self.split, self._error = None, start.split, ""
+            self.run_id = start.run_id
             self._guarded(lambda: self._start_run(start))
 
     def _start_run(self, m: p.StartRun) -> None:
@@ -332,19 +367,28 @@ class TrainingLoop:
         self._fresh_run = self.want_frame = True
         self.send(run_points(self.trainer))
 
-    def _answer_model_request(self) -> None:
-        if self.want_model and self.trainer is not None:
-            self.send(model_state(self.trainer))
-        self.want_model = False
+    def _answer_model_requests(self) -> None:
+        """Each RequestModel: a copy of the current run's model, None without one."""
+        requests, self.model_requests = self.model_requests, []
+        for m in requests:
+            saved = None
+            if self.trainer is not None:
+                saved = self._guarded(lambda: saved_model(self.trainer, self.split))
+            self.send(ModelState(run_id=self.run_id, request_id=m.request_id, saved=saved))
 
     def pace_wait(self) -> float:
         """Seconds to wait for the pace before the next epoch (0: train now)."""
         return self.pace.wait(IDLE_WAIT) if self.playing else 0.0
 
     def _answer_view_request(self) -> None:
+        """The newest ShowEpoch: its run's view, or a view without a grid (run gone)."""
         m, self.want_view = self.want_view, None
-        if m is not None and self.trainer is not None and m.run_id == self.trainer.run_id:
-            self._guarded(lambda: self.send(epoch_view(self.trainer, m.epoch, m.grid_size)))
+        if m is None:
+            return
+        view = None
+        if self.trainer is not None and m.run_id == self.trainer.run_id:
+            view = self._guarded(lambda: epoch_view(self.trainer, m))
+        self.send(view or gone_view(m))
 
     def _train_chunk(self) -> int:
         t = self.trainer
@@ -422,7 +466,7 @@ class TrainingLoop:
                   "steps": self.steps, "seconds": dict(self.seconds),
                   "train_seconds": self.seconds["train"], "clock": time.perf_counter()}
         if t is None:
-            return Frame(run_id=-1, **common)
+            return Frame(run_id=self.run_id, **common)   # a start failed: its error
         size = self._grid_size_now()
         start = time.perf_counter()
         snap = t.snapshot(grid_size=size)
@@ -465,13 +509,31 @@ def die_with_parent() -> None:
         os._exit(0)
 
 
+# The child imports the package from where this copy of it lives (a checkout or
+# site-packages), whatever the current directory is.
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
+CHILD_CODE = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+              "from nnfs_gui.training.process.loop import main; sys.exit(main())")
+
+
+def spawn() -> tuple[subprocess.Popen, Connection]:
+    """Start the training process; returns it and our end of its socket."""
+    ours, theirs = socket.socketpair()
+    with theirs:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD_CODE, PACKAGE_ROOT, str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+            # Its own session: Ctrl+C in a terminal reaches the window only, which
+            # ends the process through the socket.
+            start_new_session=True)
+    return proc, Connection(ours.detach())
+
+
 def main(argv: list[str] | None = None) -> int:
     """The child process's entry: ``argv == [FD]``, FD a connected socket.
 
     Called by import (``python -c "...loop.main()"``), never as ``python -m``: the
     classes a frame is made of must be this module's, not ``__main__``'s."""
-    from multiprocessing.connection import Connection
-
     argv = sys.argv[1:] if argv is None else argv
     die_with_parent()
     # Ctrl+C in a terminal reaches the whole process group; the window decides when

@@ -1,22 +1,28 @@
 """Every message between the window and its training process, one frozen dataclass each.
 
-UI -> loop (``training/loop.py`` dispatches on the type; an unknown type is an error):
+UI -> loop (``loop.py`` runs each through one guard: a failure, an unknown type
+included, is an error frame of the current run and a pause, never a dead process):
 
 =================  ===========================================================
 StartRun           start run ``run_id`` of ``config``; on ``split`` (raw points,
                    e.g. model A's when B compares) and from ``init`` (a saved
                    model: weights, optimizer state, epoch). One slot: the
                    newest start wins, older ones never run.
-ApplyLive          hand live settings (learning rate, ...) to run ``run_id``;
-                   ignored when that run is no longer the current one.
+ApplyLive          hand live settings (learning rate, ...) to run ``run_id`` at
+                   the end of the epoch in progress (the newest wins, applied
+                   once); ignored when that run is no longer the current one.
 Play / Pause       train on / stop (Pause also ends a Step under way).
 Step               train ``n`` more epochs, then stop.
 SetGrid            decision-grid size of frames made while paused.
 SetPauseAt         stop playing at this epoch (None: no such stop).
 Ack                the UI has drawn the last frame: the next may come.
-RequestModel       answer with a ModelState of the current run.
+RequestModel       answer with a ModelState of the current run, ``request_id``
+                   echoed (``saved`` None when there is no run).
 ShowEpoch          answer with an EpochView of run ``run_id`` at ``epoch`` (from
-                   its checkpoints; the newest request wins).
+                   its checkpoints), ``request_id`` echoed; grid None when that
+                   run is gone. The newest request wins: one overtaken before the
+                   loop got to it is answered by the newest's view, which
+                   carries the newest's id.
 SetPace            train at most ``epochs_per_second`` while playing (None:
                    full speed).
 SetLiveRegions     whether the window shows the live regions (False while its
@@ -25,9 +31,13 @@ SetLiveRegions     whether the window shows the live regions (False while its
 Quit               end the process.
 =================  ===========================================================
 
+Inside a long epoch only Pause, StartRun and Quit cut it short (it is discarded and
+trained again); every other message waits for the epoch's end.
+
 loop -> UI: ``RunPoints`` (once per run, before its first frame), ``Frame``
-(at most ~30/s, each only after the previous one was acknowledged) and
-``ModelState`` (the answer to RequestModel), ``EpochView`` (to ShowEpoch).
+(at most ~30/s, each only after the previous one was acknowledged; an error frame
+names the run it is about), ``ModelState`` (the answer to RequestModel),
+``EpochView`` (to ShowEpoch).
 
 The window wraps each message as ``(seq, message)``; a frame carries the seq of
 the last message the loop had read, so the window knows which of its settings a
@@ -43,6 +53,7 @@ import numpy as np
 
 from nnfs_gui.core.config import Config
 from nnfs_gui.core.data.splits import DataSplit
+from nnfs_gui.core.files.serialization import SavedModel
 
 
 # -- UI -> loop ------------------------------------------------------------------------
@@ -51,7 +62,7 @@ class StartRun:
     run_id: int
     config: Config
     split: DataSplit | None = None
-    init: Any = None    # core.serialization.SavedModel (model, config, scaler, epoch)
+    init: SavedModel | None = None   # weights, optimizer state and epoch to go on from
 
 
 @dataclass(frozen=True)
@@ -97,7 +108,7 @@ class Ack:
 
 @dataclass(frozen=True)
 class RequestModel:
-    pass
+    request_id: int
 
 
 @dataclass(frozen=True)
@@ -114,7 +125,8 @@ class Quit:
 class ShowEpoch:
     run_id: int
     epoch: int
-    grid_size: int = 150
+    grid_size: int
+    request_id: int
 
 
 @dataclass(frozen=True)
@@ -163,7 +175,8 @@ class Frame:
     val_pred: (m,) predicted class of each validation point, sent with the grid.
     playing: whether the loop still plays after this frame (it pauses itself at the
         epoch limit, at ``pause_at`` and on divergence).
-    error: a run that could not start or a change that could not apply.
+    error: why run ``run_id`` could not start, or a change or request for it failed
+        (the frame of a run that could not start has no rows, grid or epoch).
     train_seconds: the process's cumulative training time: the one source of epochs/s.
     seq: the last message the loop had read; steps: epochs still to step.
     seconds: the loop's cumulative {"train", "make frame", "idle"} (benchmarks).
@@ -193,16 +206,15 @@ class Frame:
 
 @dataclass(frozen=True)
 class ModelState:
-    """A copy of run ``run_id``'s model (weights and optimizer state), for saving.
-
-    Has the fields of core.serialization.SavedModel (model, config, scaler, epoch).
+    """The answer to RequestModel ``request_id``: run ``run_id``'s model as it was
+    between two epochs or chunks, a deep copy (weights and optimizer state) with its
+    config, scaler, epoch and the points its StartRun gave (``saved.split``); None
+    when no run exists (none started, or its start failed) or it could not be copied.
     """
 
     run_id: int
-    model: Any
-    config: Config
-    scaler: Any
-    epoch: int
+    request_id: int
+    saved: SavedModel | None
 
     def read_only(self) -> ModelState:
         return self
@@ -210,21 +222,24 @@ class ModelState:
 
 @dataclass(frozen=True)
 class EpochView:
-    """Run ``run_id`` as it was at epoch ``asked``, from the checkpoint nearest it.
+    """The answer to ShowEpoch ``request_id``: run ``run_id`` as it was at epoch
+    ``asked``, from the checkpoint nearest it.
 
     epoch_found: the checkpoint's epoch (== asked unless thinned away, or the
         newest weights when ``asked`` lies beyond the last epoch trained).
-    grid, extent, val_pred: as in a Frame, computed from the checkpoint's weights.
+    grid, extent, val_pred: as in a Frame, computed from the checkpoint's weights;
+        all None when run ``run_id`` is gone (a newer run started, or none runs).
     row: the history row of ``epoch_found`` ({column: float}), None when that epoch
         has no row yet (the weights the next epoch starts from).
     """
 
     run_id: int
+    request_id: int
     asked: int
     epoch_found: int
-    grid: np.ndarray
-    extent: tuple[float, float, float, float]
-    val_pred: np.ndarray
+    grid: np.ndarray | None
+    extent: tuple[float, float, float, float] | None
+    val_pred: np.ndarray | None
     row: dict[str, float] | None = None
 
     @property

@@ -23,6 +23,7 @@ from PySide6.QtCore import QEventLoop, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
+from nnfs_gui.core.files.serialization import SavedModel
 from nnfs_gui.core.formatting import count, epoch_text
 from nnfs_gui.ui.export.dialog import (
     ExportDialog,
@@ -34,7 +35,6 @@ from nnfs_gui.ui.export.formats import (
     FORMATS,
     ExportRequest,
     ExportSource,
-    ModelToSave,
     picture_names,
 )
 from nnfs_gui.ui.export.io import ExportError, describe_os_error, write_config_beside
@@ -130,7 +130,7 @@ class ExportController(QObject):
         """The current run as the format table's writers read it."""
         return ExportSource(config=self.window.config, history=self.history,
                             points=self.points, targets=self.targets,
-                            model=self._model_to_save,
+                            model=self._model_copy,
                             animation=lambda: (self.recorder.frames, self.recorder.fps))
 
     # -- exports -------------------------------------------------------------------------
@@ -243,24 +243,19 @@ class ExportController(QObject):
         request = ExportRequest("model", Path(path))
         return self.guarded(lambda: FORMATS["model"].write(self.source(), request))
 
-    def _model_to_save(self) -> ModelToSave:
-        state = self._model_copy()  # a copy of the model, with its optimizer state
-        session = self.window.session   # its points: imported or drawn ones are saved too
-        split = session.split if state.run_id == session.run_id else None
-        return ModelToSave(state.model, state.config, state.scaler, state.epoch, split)
-
     def _data_words(self) -> str:
         return own_data_words(self.window.session)
 
-    def _model_copy(self):
-        """The current run's ModelState (weights, optimizer state, epoch), as the
-        training process copied it between two chunks."""
+    def _model_copy(self) -> SavedModel:
+        """The current run's model (weights, optimizer state, epoch and its points:
+        imported or drawn ones are saved too), as the training process copied it
+        between two chunks."""
         loop, seen = QEventLoop(), []
-        self.window.session.request_model(lambda state: (seen.append(state), loop.quit()))
+        self.window.session.request_model(lambda saved: (seen.append(saved), loop.quit()))
         QTimer.singleShot(MODEL_WAIT_MS, loop.quit)
         if not seen:
             loop.exec()
-        if not seen:
+        if not seen or seen[0] is None:
             raise ExportError("No model yet: the run has not started (see the banner).")
         return seen[0]
 

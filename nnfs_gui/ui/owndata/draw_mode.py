@@ -24,7 +24,6 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QToolBar
 
 from nnfs_gui.core.data.splits import DRAWN, DataSplit, read_only_copy
 from nnfs_gui.core.files.atomic import write_text_atomic
-from nnfs_gui.core.files.serialization import SavedModel
 from nnfs_gui.training.process.protocol import RunPoints
 from nnfs_gui.training.run.trainer import data_extent
 from nnfs_gui.ui import palette
@@ -191,12 +190,17 @@ class DrawMode(QObject):
     def _continue_on(self, split: DataSplit) -> None:
         """The running model goes on from its weights and optimizer state on ``split``."""
         session, playing = self.window.session, self.window.session.playing
+        run_id = session.run_id
 
-        def go_on(state) -> None:
-            saved = SavedModel(state.model, state.config, state.scaler, state.epoch)
-            session.start_from(saved, split)
-            if playing:
-                session.play()
+        def go_on(saved) -> None:
+            if split is not self._drawn:
+                return   # drawn on meanwhile: the newest drawing goes on instead
+            if saved is not None:
+                session.start_from(saved, split)
+                if playing:
+                    session.play()
+            elif session.run_id == run_id:   # no model to go on from: a new run
+                start_on_points(self.window, split, "Drawn points: a new run.")
         session.request_model(go_on)
         self.window.status.message("Drawn points: the model goes on learning on them.")
 
