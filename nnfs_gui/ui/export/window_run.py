@@ -34,6 +34,7 @@ class WindowRun(QObject):
         super().__init__(window)
         self.w = window
         self._answer: tuple[int, Callable] | None = None   # (epoch asked, answer)
+        self._cursor_was: tuple[int | None] | None = None  # the cursor's epoch, while asking
         s = window.session
         s.run_started.connect(lambda _: self.lost.emit("a new run started"))
         s.died.connect(lambda _: self.lost.emit("its training process ended"))
@@ -129,16 +130,23 @@ class WindowRun(QObject):
 
     def ask_epoch(self, epoch: int, answer: Callable[[object], None]) -> None:
         """``answer(view)`` with the EpochView of ``epoch`` once it comes (one request
-        at a time; the window's own cursor may ask meanwhile: then it is asked again)."""
+        at a time; the window's own cursor may ask meanwhile: then it is asked again).
+        Until ``forget_epoch``, the window's views follow training live: a cursor left on
+        an earlier epoch would draw every answer too (a recording took 2.8x as long)."""
+        cursor = self.w.epoch_cursor
+        if self._cursor_was is None:
+            self._cursor_was = (cursor.epoch,)
+            if not cursor.live:
+                cursor.go_live()
         self._answer = (int(epoch), answer)
         self.w.session.show_epoch(epoch)
 
     def forget_epoch(self) -> None:
-        """No answer wanted any more; the window's views show the cursor's epoch again."""
+        """No answer wanted any more; the cursor goes back to the epoch it showed."""
         self._answer = None
-        cursor = self.w.epoch_cursor
-        if not cursor.live:
-            cursor.move_to(cursor.epoch)
+        was, self._cursor_was = self._cursor_was, None
+        if was is not None and was[0] is not None:
+            self.w.epoch_cursor.move_to(was[0])
 
     def _on_epoch_view(self, view) -> None:
         if self._answer is None:
