@@ -155,7 +155,7 @@ def test_pace_limits_training_to_that_many_epochs_a_second(qtbot):
 def test_a_recording_from_the_timeline_is_in_sync_with_the_curves(qtbot, window,
                                                                    monkeypatch):
     """Record the run so far: each frame the regions of its epoch's checkpoint beside A's
-    and B's curves up to that epoch; the window's own views stay as they were."""
+    and B's curves up to that epoch; the window's cursor goes back to its epoch."""
     from nnfs_gui.ui.export.frames import Recording
 
     w, controller = window, window.export_controller
@@ -170,7 +170,8 @@ def test_a_recording_from_the_timeline_is_in_sync_with_the_curves(qtbot, window,
                      int(curves.b_curves["val_loss"].xData[-1])))
 
     monkeypatch.setattr(Recording, "add", add)
-    live = w.decision_view._probs
+    w.epoch_cursor.move_to(120)
+    _shown(qtbot, w, 120)
     with qtbot.waitSignal(controller.recorded, timeout=WAIT_MS) as done:
         controller.record_run(60)
     assert done.args == [60]
@@ -181,8 +182,9 @@ def test_a_recording_from_the_timeline_is_in_sync_with_the_curves(qtbot, window,
     for j in (5, len(seen) // 2):
         epoch, probs, _, _ = seen[j]
         np.testing.assert_array_equal(probs, _grid_at(w.session, epoch))
-    assert w.epoch_cursor.live and w.decision_view._probs is live   # untouched
-    assert int(w.curves_view.curves["val_loss"].xData[-1]) == EPOCHS - 1
+    assert w.epoch_cursor.epoch == 120
+    _shown(qtbot, w, 120)
+    np.testing.assert_array_equal(w.decision_view._probs, _grid_at(w.session, 120))
 
 
 def test_the_cursor_bar_does_not_move_when_the_caption_grows(qtbot, window):
