@@ -62,14 +62,14 @@ def test_gif_shows_the_run_from_its_checkpoints(qapp, trained, tmp_path, monkeyp
 def test_a_run_changed_while_training_is_animated_as_it_ran(qapp, tmp_path):
     """Its learning rate changed live half way: replaying its config would train another
     run; its checkpoints are the run itself, so it animates like any other."""
-    config = Config(name="tiny", samples=40, hidden=(16,), epochs=59)
+    config = Config(name="tiny", samples=40, hidden=(16,), epochs=19)
     trainer = Trainer(config)
-    trainer.train(30)
+    trainer.train(10)
     trainer.apply_live(config.replace(learning_rate=0.2))
-    trainer.train(30)
+    trainer.train(10)
     [path] = headless_export.export_figures(trainer, tmp_path, ["gif"])
     with Image.open(path) as gif:
-        assert gif.n_frames == 60   # epochs 0..59: fewer than ANIMATION_FRAMES, all shown
+        assert gif.n_frames == 20   # epochs 0..19: fewer than ANIMATION_FRAMES, all shown
 
 
 def test_unknown_format_is_named(qapp, trained, tmp_path):
