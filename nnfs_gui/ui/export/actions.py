@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -139,6 +139,7 @@ class ExportController(QObject):
 
     def export_dialog(self) -> None:
         dialog = ExportDialog(self.last_folder(), self.run.stem, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._export_chosen(dialog.request()))
         dialog.open()
 
@@ -158,6 +159,7 @@ class ExportController(QObject):
 
     def _ask_record_values(self, then: Callable[[], None]) -> None:
         dialog = RecordDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def chosen() -> None:
             self._record_values = dialog.values()
