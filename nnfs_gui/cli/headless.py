@@ -242,11 +242,11 @@ def write_files(trainer: Trainer, out_dir: Path, rows: list[ExportFormat], final
     line on stderr naming the file. Returns success."""
     data_rows = [FORMATS[name] for name in ALWAYS_WRITTEN]
     data_rows += [f for f in rows if f.kind not in DRAWN and f not in data_rows]
-    figure_words = [f.cli for f in rows if f.kind in DRAWN]
+    figure_rows = [f for f in rows if f.kind in DRAWN]
     try:
         write_data(trainer, out_dir, data_rows, final)
         if export_figures is not None:
-            export_figures(trainer, out_dir, figure_words)
+            export_figures(trainer, out_dir, figure_rows)
     except ExportError as e:  # its text names the file and the reason
         print(f"nnfs-gui: {e}", file=sys.stderr)
         return False

@@ -7,7 +7,8 @@ The history files have the columns of ``training/run/history.py``
 shortest round-trip repr, so reading a file gives back the very same numbers. A
 writer takes ``(source, request)`` (formats.ExportSource, ExportRequest) and reads
 only what it writes from the source: the History through its own ``to_csv_text`` and
-``to_dict``, so this module needs nothing above core.
+``to_dict``, so this module needs nothing above core. ``--help`` reads the table, so
+this module loads neither numpy nor the network code until a file is written.
 """
 
 from __future__ import annotations
@@ -16,10 +17,7 @@ import csv
 import io
 from pathlib import Path
 
-import numpy as np
-
 from nnfs_gui.core.files.saving import ExportError, export_errors, save_json, save_text
-from nnfs_gui.core.files.serialization import save_model
 
 DATASET_COLUMNS = ("x", "y", "label", "split")
 
@@ -54,8 +52,7 @@ def dataset_csv_text(split) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(DATASET_COLUMNS)
     for name, x, y in (("train", split.x_train, split.y_train), ("val", split.x_val, split.y_val)):
-        x, y = np.asarray(x), np.asarray(y)
-        if x.ndim != 2 or x.shape[1] != 2 or len(x) != len(y):
+        if len(x.shape) != 2 or x.shape[1] != 2 or len(x) != len(y):
             raise ExportError(f"The {name} data has shape {x.shape} with {len(y)} labels; "
                               f"expected (n, 2) points and n labels.")
         writer.writerows((float(a), float(b), int(c), name)
@@ -74,6 +71,8 @@ def write_model(source, request) -> Path:
     """Weights, optimizer state, config, scaler, epoch (and own points) in one .npz
     (core.files.serialization); ``source.model()`` gives the SavedModel. save_model
     writes atomically itself; its failures become an ExportError naming the file."""
+    from nnfs_gui.core.files.serialization import save_model
+
     if source.model is None:
         raise ExportError("There is no model to save here.")
     path = Path(request.path).expanduser()

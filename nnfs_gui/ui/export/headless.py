@@ -17,16 +17,11 @@ config.json beside them is the command's own (cli/headless.py writes it).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
-from nnfs_gui.core.files.formats import (
-    DRAWN,
-    ExportFormat,
-    ExportSource,
-    cli_formats,
-    headless_requests,
-)
+from nnfs_gui.core.files.formats import ExportFormat, ExportSource, headless_requests
 from nnfs_gui.core.files.saving import ExportError
 from nnfs_gui.training.process.loop import epoch_view, predict_val, run_points
 from nnfs_gui.ui.export import animation, figures  # noqa: F401 - they register the writers
@@ -43,10 +38,9 @@ ANIMATION_FPS = 10.0
 ANIMATION_GRID = 100
 
 
-def export_figures(trainer, out_dir: str | Path, words: Iterable[str]) -> list[Path]:
-    """Write the figure and animation formats named by ``words`` (``--export`` words)
-    of ``trainer``'s run into ``out_dir``; returns the files written."""
-    rows = figure_formats(words)
+def export_figures(trainer, out_dir: str | Path, rows: Iterable[ExportFormat]) -> list[Path]:
+    """Write the table's figure and animation ``rows`` (what ``--export`` asked for) of
+    ``trainer``'s run into ``out_dir``; returns the files written."""
     picture = trainer_picture(trainer)
     views = FigureViews()
     try:
@@ -54,7 +48,8 @@ def export_figures(trainer, out_dir: str | Path, words: Iterable[str]) -> list[P
         source = ExportSource(config=trainer.config, history=trainer.history,
                               points=trainer.split, targets=views.targets,
                               title=views.title(picture.epoch),
-                              animation=_once(lambda: animate(trainer, picture)))
+                              # one recording for gif and mp4 alike
+                              animation=functools.cache(lambda: animate(trainer, picture)))
         return [fmt.write(source, request) for fmt in rows
                 for request in headless_requests(fmt, Path(out_dir))]
     finally:
@@ -83,26 +78,3 @@ def animate(trainer, picture: RunPicture, n_frames: int | None = None) -> tuple[
         return recording.frames, recording.fps
     finally:
         recording.close()
-
-
-def _once(make):
-    """``make()`` the first time it is called, the same result after (gif and mp4)."""
-    made: list = []
-
-    def get():
-        if not made:
-            made.append(make())
-        return made[0]
-
-    return get
-
-
-def figure_formats(words: Iterable[str]) -> list[ExportFormat]:
-    """The table's rows drawn by views for ``words``, in the order asked."""
-    known = {w: f for w, f in cli_formats().items() if f.kind in DRAWN}
-    words = [w.lower() for w in words]
-    unknown = sorted(set(words) - set(known))
-    if unknown:
-        raise ExportError(f"Unknown figure format(s) {', '.join(unknown)}; "
-                          f"choose from {', '.join(known)}.")
-    return [known[w] for w in dict.fromkeys(words)]
