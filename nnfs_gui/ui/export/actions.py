@@ -28,7 +28,13 @@ from nnfs_gui.core.files.formats import FORMATS, ExportRequest, ExportSource, pi
 from nnfs_gui.core.files.saving import ExportError, describe_os_error, write_config_beside
 from nnfs_gui.core.formatting import count, epoch_text
 from nnfs_gui.ui.export.animation import write_animation
-from nnfs_gui.ui.export.dialog import ExportDialog, RecordDialog, animation_filter
+from nnfs_gui.ui.export.dialog import (
+    DEFAULT_FPS,
+    DEFAULT_SECONDS,
+    ExportDialog,
+    RecordDialog,
+    animation_filter,
+)
 from nnfs_gui.ui.export.frames import FigureViews, Recording, frame_epochs
 from nnfs_gui.ui.export.jobs import BackgroundWrite, RecordingJob
 from nnfs_gui.ui.export.window_run import WindowRun
@@ -60,7 +66,7 @@ class ExportController(QObject):
         self._memory_settings: dict[str, str] = {}
         self.recording: Recording | None = None   # the last one made (its frames)
         self._record_from: int | None = None      # a live recording's first epoch
-        self._record_values = (10.0, 20.0, "dashboard")
+        self._record_values = (DEFAULT_FPS, DEFAULT_SECONDS, "dashboard")  # the dialog's
         self.job: QObject | None = None           # the job under way
         self._build_actions()
 
