@@ -5,9 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # Debian packages Qt's xcb platform plugin needs for a real window, plus Xvfb
-# for the real-window tests.
+# for the real-window tests and cairo for CairoSVG (the SVG export test).
 APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 \
-	libxkbcommon-x11-0 libegl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+	libxkbcommon-x11-0 libegl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core libcairo2
 
 .PHONY: run test lint sysdeps headless bench screenshot clean
 

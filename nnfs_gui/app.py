@@ -7,7 +7,7 @@ import os
 import sys
 
 from nnfs_gui import __version__
-from nnfs_gui.ui.export.formats import cli_help
+from nnfs_gui.core.files.formats import cli_help
 
 EXIT_USAGE = 2
 

@@ -39,24 +39,23 @@ import numpy as np
 from nnfs_gui.core.config import Config, ConfigError
 from nnfs_gui.core.data.splits import DataSplit, describe_source
 from nnfs_gui.core.files.atomic import write_text_atomic
-from nnfs_gui.core.files.presets import PresetError, load_preset_run, read_preset_file
-from nnfs_gui.core.files.serialization import ModelFileError, SavedModel, read_model
-from nnfs_gui.training.run.trainer import Trainer
-from nnfs_gui.training.run.verdict import judge_history
-from nnfs_gui.ui.export.formats import (
+from nnfs_gui.core.files.formats import (
+    DRAWN,
     FORMATS,
     ExportFormat,
     ExportSource,
-    ModelToSave,
     headless_requests,
     parse_cli_list,
 )
-from nnfs_gui.ui.export.io import ExportError
+from nnfs_gui.core.files.presets import PresetError, load_preset_run, read_preset_file
+from nnfs_gui.core.files.saving import ExportError
+from nnfs_gui.core.files.serialization import ModelFileError, SavedModel, read_model
+from nnfs_gui.training.run.trainer import Trainer
+from nnfs_gui.training.run.verdict import judge_history
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 ALWAYS_WRITTEN = ("history_csv", "model")  # with --out, whatever --export asks
-QT_KINDS = ("figure", "animation")  # drawn by the views: the only formats that load Qt
 TRAIN_CHUNK = 1000  # epochs per train() call between progress lines
 
 
@@ -83,7 +82,7 @@ def run_headless(args) -> int:
     if trainer.diverged:
         print(trainer.message, file=sys.stderr)
     if out_dir is not None and not write_files(trainer, out_dir, rows, final,
-                                               export_figures, init):
+                                               export_figures):
         return EXIT_FAILED
     return EXIT_FAILED if trainer.diverged else EXIT_OK
 
@@ -188,7 +187,7 @@ def figure_exporter(rows: list[ExportFormat]):
 
     Imported only then: a run without figures never loads Qt.
     """
-    if not any(f.kind in QT_KINDS for f in rows):
+    if not any(f.kind in DRAWN for f in rows):
         return None
     try:
         from nnfs_gui.ui.export.headless import export_figures
@@ -238,16 +237,16 @@ def validation_line(acc: float, loss: float) -> str:
 
 # -- files ---------------------------------------------------------------------------
 def write_files(trainer: Trainer, out_dir: Path, rows: list[ExportFormat], final: dict,
-                export_figures, init: SavedModel | None) -> bool:
+                export_figures) -> bool:
     """The data files and the model, then the figures if asked for; a failure is one
     line on stderr naming the file. Returns success."""
     data_rows = [FORMATS[name] for name in ALWAYS_WRITTEN]
-    data_rows += [f for f in rows if f.kind not in QT_KINDS and f not in data_rows]
-    figure_words = [f.cli for f in rows if f.kind in QT_KINDS]
+    data_rows += [f for f in rows if f.kind not in DRAWN and f not in data_rows]
+    figure_rows = [f for f in rows if f.kind in DRAWN]
     try:
         write_data(trainer, out_dir, data_rows, final)
         if export_figures is not None:
-            export_figures(trainer, out_dir, figure_words, init)
+            export_figures(trainer, out_dir, figure_rows)
     except ExportError as e:  # its text names the file and the reason
         print(f"nnfs-gui: {e}", file=sys.stderr)
         return False
@@ -263,8 +262,8 @@ def write_data(trainer: Trainer, out_dir: Path, rows: list[ExportFormat],
     """The format table's data and model rows, then metrics.json and config.json."""
     source = ExportSource(
         config=trainer.config, history=trainer.history, points=trainer.split,
-        model=lambda: ModelToSave(trainer.model, trainer.config, trainer.scaler,
-                                  trainer.epoch, trainer.split))
+        model=lambda: SavedModel(trainer.model, trainer.config, trainer.scaler,
+                                 trainer.epoch, trainer.split))
     for fmt in rows:
         for request in headless_requests(fmt, out_dir):
             fmt.write(source, request)

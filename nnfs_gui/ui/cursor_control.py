@@ -164,12 +164,6 @@ class CursorController(QObject):
             self.w.compare.cursor_text = _checkpoint_note(view) + row_text(view)
             self.w.compare.figures.setText(self.w.compare.cursor_text)
 
-    def sharpen(self) -> None:
-        """Regions at full resolution now (a move paints a draft first): for pictures."""
-        for view in (self.w.decision_view, self.w.compare and self.w.compare.view):
-            if view:
-                view.image.sharpen()
-
     def refresh(self) -> None:
         """Range of the scrubber and the caption, after a frame or a move."""
         lo, hi = self.span()

@@ -139,9 +139,9 @@ def test_the_windows_save_model_makes_one_temp_file(tmp_path, monkeypatch):
     import numpy as np
 
     from nnfs_gui.core.config import Config
+    from nnfs_gui.core.files.saving import save_file
     from nnfs_gui.core.files.serialization import load_model, save_model
     from nnfs_gui.core.net.model import Model
-    from nnfs_gui.ui.export.io import save_file
 
     created = []
     real = atomic._create_temp

@@ -1,6 +1,5 @@
 """History: growth, read-only views, files, memory."""
 
-import math
 import tracemalloc
 
 import numpy as np
@@ -57,32 +56,11 @@ def test_rows_since_returns_read_only_copies_of_the_tail():
     assert len(h.rows_since(20)["epoch"]) == 0
 
 
-def test_csv_round_trip_is_exact(tmp_path):
-    h = filled(57)
-    path = h.to_csv(tmp_path / "history.csv")
-    lines = path.read_text().splitlines()
-    assert lines[0] == "epoch,loss,data_loss,reg_loss,acc,val_loss,val_acc,lr"
-    assert len(lines) == 1 + 57
-    back = History.from_csv(path)
-    for name in COLUMNS:
-        np.testing.assert_array_equal(back.column(name), h.column(name))
-
-
 def test_from_csv_rejects_a_wrong_header(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("epoch,loss\n0,1.0\n")
     with pytest.raises(ValueError, match="header"):
         History.from_csv(path)
-
-
-def test_json_round_trip_writes_nan_as_null(tmp_path):
-    h = filled(3)
-    h.append(**{**row(3), "val_loss": math.nan})
-    path = h.to_json(tmp_path / "history.json")
-    assert "NaN" not in path.read_text()
-    back = History.from_json(path)
-    assert math.isnan(back.column("val_loss")[3])
-    np.testing.assert_array_equal(back.column("lr"), h.column("lr"))
 
 
 def test_a_million_epochs_fit_in_100_mb():

@@ -152,29 +152,39 @@ def test_pace_limits_training_to_that_many_epochs_a_second(qtbot):
         w.close()
 
 
-def test_a_recording_from_the_timeline_is_in_sync_with_the_curves(qtbot, window):
-    w = window
-    controller = w.export_controller
-    seen = []   # at each grab: the cursor's epoch, A's regions and the curves' last epoch
+def test_a_recording_from_the_timeline_is_in_sync_with_the_curves(qtbot, window,
+                                                                   monkeypatch):
+    """Record the run so far: each frame the regions of its epoch's checkpoint beside A's
+    and B's curves up to that epoch; the window's cursor goes back to its epoch."""
+    from nnfs_gui.ui.export.frames import Recording
 
-    def grab():
-        x = w.curves_view.curves["val_loss"].xData
-        seen.append((w.epoch_cursor.epoch, w.decision_view._probs, int(x[-1])))
-        return original()
+    w, controller = window, window.export_controller
+    seen = []   # per frame: its epoch, its regions, where A's and B's curves end
+    real_add = Recording.add
 
-    original, controller._grab_recording = controller._grab_recording, grab
-    assert controller.record_run(10) >= 50   # at least 50 frames, however few asked
-    epochs = controller.recorder.epochs
-    assert len(controller.recorder.frames) == len(epochs) >= 50
+    def add(self, view):
+        real_add(self, view)
+        curves = self.views.curves_view
+        seen.append((self.epochs[-1], self.views.decision_view._probs,
+                     int(curves.curves["val_loss"].xData[-1]),
+                     int(curves.b_curves["val_loss"].xData[-1])))
+
+    monkeypatch.setattr(Recording, "add", add)
+    w.epoch_cursor.move_to(120)
+    _shown(qtbot, w, 120)
+    with qtbot.waitSignal(controller.recorded, timeout=WAIT_MS) as done:
+        controller.record_run(60)
+    assert done.args == [60]
+    epochs = controller.recording.epochs
     assert epochs == sorted(set(epochs)) and epochs[0] == 0 and epochs[-1] == EPOCHS - 1
     assert [s[0] for s in seen] == epochs
-    assert all(curve_end == epoch for epoch, _, curve_end in seen)   # curves up to k
-    a = w.session
+    assert all(epoch == a_end == b_end for epoch, _, a_end, b_end in seen)   # curves up to k
     for j in (5, len(seen) // 2):
-        epoch, probs, _ = seen[j]
-        np.testing.assert_array_equal(probs, _grid_at(a, epoch))
-    assert w.epoch_cursor.live   # back where it was
-    assert int(w.curves_view.curves["val_loss"].xData[-1]) == EPOCHS - 1
+        epoch, probs, _, _ = seen[j]
+        np.testing.assert_array_equal(probs, _grid_at(w.session, epoch))
+    assert w.epoch_cursor.epoch == 120
+    _shown(qtbot, w, 120)
+    np.testing.assert_array_equal(w.decision_view._probs, _grid_at(w.session, 120))
 
 
 def test_the_cursor_bar_does_not_move_when_the_caption_grows(qtbot, window):

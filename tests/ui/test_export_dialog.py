@@ -1,13 +1,10 @@
-"""The export dialog's choices become the right request; progress can be cancelled."""
+"""The export dialog's choices become the right request; the record dialog's values."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QProgressDialog
-
-from nnfs_gui.ui.export.dialog import ExportDialog, RecordDialog, run_with_progress
-from nnfs_gui.ui.export.io import ExportCancelled
+from nnfs_gui.ui.export.dialog import ExportDialog, RecordDialog
 
 
 def _choose(box, key) -> None:
@@ -54,21 +51,3 @@ def test_record_dialog_values(qtbot):
     dialog.seconds_box.setValue(12)
     _choose(dialog.view_box, "curves")
     assert dialog.values() == (25, 12, "curves")
-
-
-def test_cancel_in_the_progress_dialog_returns_none(qtbot):
-    def work(progress):
-        assert progress(0, 10)
-        for dialog in qtbot_dialogs():
-            dialog.cancel()  # the user presses Cancel
-        if not progress(1, 10):
-            raise ExportCancelled("cancelled")
-        raise AssertionError("the cancel was not seen")
-
-    def qtbot_dialogs():
-        from PySide6.QtWidgets import QApplication
-
-        return [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)]
-
-    assert run_with_progress(None, "Writing…", work) is None
-    assert run_with_progress(None, "Writing…", lambda p: Path("done")) == Path("done")

@@ -16,10 +16,10 @@ import pytest
 from PySide6.QtGui import QImage, QPainter
 
 from nnfs_gui.core.config import Config
+from nnfs_gui.core.files.formats import FORMATS, ExportRequest, ExportSource
+from nnfs_gui.core.files.saving import ExportError
 from nnfs_gui.training.run.history import History
 from nnfs_gui.ui.export import figures as ef
-from nnfs_gui.ui.export.formats import FORMATS, ExportRequest, ExportSource
-from nnfs_gui.ui.export.io import ExportError
 from tests.ui.test_export_support import (
     fill_leaving,
     make_curves_plot,
@@ -90,7 +90,7 @@ def test_a_write_that_hits_a_full_disk_names_the_file(source, tmp_path, monkeypa
 
 
 def test_a_writer_that_writes_nothing_and_says_nothing_is_refused(tmp_path):
-    from nnfs_gui.ui.export.io import save_file
+    from nnfs_gui.core.files.saving import save_file
 
     with pytest.raises(ExportError, match="empty") as info:
         save_file(tmp_path / "silent.pdf", lambda p: None)  # the temp file stays empty

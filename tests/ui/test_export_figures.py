@@ -1,4 +1,5 @@
-"""PNG, SVG and PDF of pyqtgraph views: sizes, pixels, parsable vectors, one PDF page."""
+"""PNG, SVG and PDF of pyqtgraph views: sizes, pixels, parsable vectors, one PDF page;
+and of the app's own views: legible text, vector PDFs, spikes inside their frame."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
+from nnfs_gui.core.files.saving import ExportError
 from nnfs_gui.ui.export import figures as ef
-from nnfs_gui.ui.export.io import ExportError
+from nnfs_gui.ui.export.frames import FigureViews
 from tests.ui.test_export_support import (
     CURVE_BLUE,
     CURVE_RED,
     REGION_COLOURS,
     colour_fraction,
     image_array,
+    made_up_run,
     make_curves_plot,
     make_decision_plot,
 )
@@ -130,7 +133,7 @@ def test_pdf_has_one_page_in_the_dashboard_aspect(decision_plot, curves_plot, tm
     width, height = box[2] - box[0], box[3] - box[1]
     # 900 x (400 + title band) px at 96 dpi, in PDF points (1/72 in).
     assert width == pytest.approx(900 * 72 / 96, rel=0.01)
-    assert height == pytest.approx((400 + ef.PDF_TITLE_HEIGHT) * 72 / 96, rel=0.01)
+    assert height == pytest.approx((400 + ef.title_layout("run", 900)[1]) * 72 / 96, rel=0.01)
     assert len(data) > 5000  # the drawings are there, not an empty page
 
 
@@ -147,3 +150,111 @@ def test_split_width_adds_up():
     assert sum(ef._split_width(1601, [3.0, 2.0, 1.0])) == 1601
     assert ef._split_width(1000, [1.0, 1.0]) == [500, 500]
     assert np.all(np.array(ef._split_width(100, [0.0, 0.0])) >= 0)
+
+
+# -- the app's own views, as every export draws them (frames.FigureViews) ---------------
+@pytest.fixture
+def figure(qapp):
+    views = FigureViews()
+    yield views
+    views.close()
+
+
+def _text_px(item) -> float:
+    """The pixel size of the first character of a text item (pyqtgraph sets sizes in
+    its HTML, in points at 96 dpi)."""
+    from PySide6.QtGui import QTextCursor
+
+    cursor = QTextCursor(item.document())
+    cursor.movePosition(QTextCursor.MoveOperation.NextCharacter)
+    font = cursor.charFormat().font()
+    return font.pointSizeF() * 96 / 72 if font.pointSizeF() > 0 else font.pixelSize()
+
+
+def test_every_text_of_a_1600_px_dashboard_png_is_at_least_14_px(figure, tmp_path):
+    from PySide6.QtWidgets import QGraphicsTextItem
+
+    figure.still(made_up_run())
+    targets = figure.targets("dashboard")
+    scale = 1600 / sum(ef.screen_size(t)[0] for t in targets)
+    texts = [(i.toPlainText(), _text_px(i) * scale) for t in targets
+             for i in ef.exportable(t).items()
+             if isinstance(i, QGraphicsTextItem) and i.isVisible() and i.toPlainText().strip()]
+    assert {"class 0", "val. mistake", "training loss", "validation accuracy"} <= \
+        {name.strip() for name, _ in texts}
+    small = [(name, round(px, 1)) for name, px in texts if px < 14]
+    assert not small, small
+    # and drawn that large: the key's row is 1600 / layout width taller than on screen
+    png = image_array(ef.export_png(targets, tmp_path / "d.png", 1600))
+    key_rows = _dark_rows(png[int(png.shape[0] * 0.9):, : png.shape[1] // 3])
+    on_screen = image_array(ef.export_png(targets, tmp_path / "s.png",
+                                          round(1600 / scale)))
+    screen_rows = _dark_rows(on_screen[int(on_screen.shape[0] * 0.9):, :on_screen.shape[1] // 3])
+    assert key_rows >= 1.25 * screen_rows
+
+
+def _dark_rows(rgba: np.ndarray) -> int:
+    rows = np.where((rgba[..., :3].astype(int).sum(axis=2) < 400).any(axis=1))[0]
+    return int(rows.max() - rows.min() + 1)
+
+
+def test_the_dashboard_has_no_blank_band_and_ends_at_the_last_epoch(figure, tmp_path):
+    picture = made_up_run(epochs=3410)
+    figure.still(picture)
+    decision, curves = figure.targets("dashboard")
+    assert ef.screen_size(decision)[1] == ef.screen_size(curves)[1]
+    x_lo, x_hi = figure.curves_view.loss_plot.viewRange()[0]
+    assert x_lo <= 0 and 3409 <= x_hi <= 3409 * 1.03   # no live headroom to 4,500
+    png = image_array(ef.export_png([decision, curves], tmp_path / "d.png", 1200))
+    bottom_right = png[-png.shape[0] // 6:, png.shape[1] // 2:, :3]
+    assert colour_fraction(bottom_right, (255, 255, 255), tolerance=2) < 0.97  # axis, text
+
+
+def test_a_pdf_of_the_app_views_holds_the_regions_as_its_only_image(figure, tmp_path):
+    figure.still(made_up_run())
+    path = ef.export_pdf(figure.targets("dashboard"), tmp_path / "d.pdf", "made-up")
+    data = path.read_bytes()
+    images = re.findall(rb"/Subtype\s*/Image", data)
+    assert len(images) == 1, f"{len(images)} images: axes or text painted as pictures"
+    # the cache of the axes is back for the screen afterwards
+    from PySide6.QtWidgets import QGraphicsItem
+
+    axis = figure.curves_view.loss_plot.getAxis("left")
+    assert axis.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+def test_a_long_pdf_title_wraps_inside_its_page(qapp):
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QFontMetricsF
+
+    title = ("ch11-overfit | epoch 3,410 | loss 0.166 | acc 0.947 | val loss 0.862 | "
+             "val acc 0.823 | Overfitting since epoch 420") * 2
+    for width in (600, 1100):
+        font, height = ef.title_layout(title, width)
+        rect = QFontMetricsF(font).boundingRect(QRectF(0, 0, width - 24, 1e6),
+                                                int(Qt.TextFlag.TextWordWrap), title)
+        assert rect.width() <= width - 24 and rect.height() <= height - 12
+        assert font.pixelSize() >= ef.TITLE_MIN_PX
+
+
+def test_an_svg_loss_spike_stays_inside_its_plot_in_cairo(figure, tmp_path):
+    """pyqtgraph writes a 1e6 spike 1.8e8 px off the page; librsvg and CairoSVG (cairo's
+    fixed-point coordinates) drew it wrapped round, below the loss plot."""
+    import cairosvg
+    from PIL import Image
+    from PySide6.QtCore import QPointF
+
+    figure.still(made_up_run(epochs=300, spike_at=150))
+    path = ef.export_svg([figure.curves_view], tmp_path / "curves.svg")
+    cairosvg.svg2png(url=str(path), write_to=str(tmp_path / "c.png"))
+    rgb = np.asarray(Image.open(tmp_path / "c.png").convert("RGB")).astype(int)
+    orange = rgb[..., 0] - rgb[..., 2] > 60   # the validation curve's hue, antialiased too
+    inside = np.zeros_like(orange)
+    for plot in (figure.curves_view.loss_plot, figure.curves_view.acc_plot):
+        r = plot.getViewBox().sceneBoundingRect()
+        inside[int(r.top()):int(r.bottom()) + 1, int(r.left()):int(r.right()) + 1] = True
+    assert orange.sum() > 20 and not (orange & ~inside).any()
+    box = figure.curves_view.loss_plot.getViewBox()
+    r, x = box.sceneBoundingRect(), int(box.mapViewToScene(QPointF(150, 0)).x())
+    top = orange[int(r.top()):int(r.top()) + 20, x - 2:x + 3]
+    assert top.any()   # the spike runs up to the top of the loss plot

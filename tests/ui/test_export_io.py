@@ -1,4 +1,5 @@
-"""Failed writes raise a readable ExportError and leave the previous file intact."""
+"""Failed writes raise a readable ExportError and leave the previous file intact; a
+picture's configuration goes beside it under its own name."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import tempfile
 import pytest
 
 from nnfs_gui.core.config import Config
-from nnfs_gui.ui.export import io as export_io
-from nnfs_gui.ui.export.io import ExportError, save_text, write_config_beside
+from nnfs_gui.core.files import atomic
+from nnfs_gui.core.files import saving as export_io
+from nnfs_gui.core.files.saving import ExportError, save_text, write_config_beside
 
 
 def _refuse_writes(monkeypatch):
@@ -67,18 +69,18 @@ def test_missing_folder_and_folder_as_file_are_named(tmp_path):
 
 def test_written_file_has_ordinary_permissions(tmp_path):
     path = save_text(tmp_path / "a.csv", "1\n")
-    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~export_io._UMASK
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~atomic._UMASK
     path.chmod(0o640)
     save_text(path, "2\n")  # replacing keeps the file's permissions
     assert stat.S_IMODE(path.stat().st_mode) == 0o640 and path.read_text() == "2\n"
 
 
-def test_config_goes_beside_the_picture_without_clobbering_another_run(tmp_path):
+def test_each_picture_keeps_its_own_config_beside_it(tmp_path):
     first, second = Config(name="first"), Config(name="second", seed=3)
     p1 = write_config_beside(tmp_path / "a.png", first)
-    assert p1 == tmp_path / "config.json"
-    assert Config.load(p1) == first
-    assert write_config_beside(tmp_path / "b.png", first) == p1  # same run: shared file
-    p2 = write_config_beside(tmp_path / "c.png", second)
-    assert p2 == tmp_path / "c.config.json"
+    p2 = write_config_beside(tmp_path / "b.svg", second)
+    assert (p1.name, p2.name) == ("a.config.json", "b.config.json")
     assert Config.load(p1) == first and Config.load(p2) == second
+    p3 = write_config_beside(tmp_path / "a.png", second)   # the same picture again
+    assert p3 == p1 and Config.load(p1) == second
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.config.json", "b.config.json"]

@@ -1,4 +1,5 @@
-"""Small pyqtgraph plots standing in for the app's views in the export tests."""
+"""Small pyqtgraph plots standing in for the app's views in the export tests, and a
+made-up run (points, history, regions) for the app's own views."""
 
 from __future__ import annotations
 
@@ -57,6 +58,38 @@ def make_curves_plot(qtbot, width: int = 400, height: int = 400) -> pg.GraphicsL
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+def made_up_run(epochs: int = 300, spike_at: int | None = None, spike: float = 1e6):
+    """A RunPicture of a 3-class run without training: points on three clusters, a
+    history whose validation loss falls to a minimum at epochs // 3 and rises again
+    (with one huge spike at ``spike_at``), regions split in three vertical bands."""
+    from nnfs_gui.core.config import Config
+    from nnfs_gui.training.process.protocol import RunPoints
+    from nnfs_gui.training.run.history import History
+    from nnfs_gui.ui.export.frames import RunPicture
+
+    rng = np.random.default_rng(0)
+    centres = np.array([[-0.6, 0.0], [0.0, 0.5], [0.6, 0.0]], np.float32)
+    y_train, y_val = rng.integers(0, 3, 120), rng.integers(0, 3, 60)
+    x_train = centres[y_train] + rng.normal(0, 0.15, (120, 2)).astype(np.float32)
+    x_val = centres[y_val] + rng.normal(0, 0.15, (60, 2)).astype(np.float32)
+    points = RunPoints(x_train, y_train, x_val, y_val, 3, (-1.0, 1.0, -1.0, 1.0))
+    e = np.arange(epochs)
+    train = 1.1 * np.exp(-e / (epochs / 6)) + 0.05
+    val = 0.6 + 0.5 * np.exp(-e / (epochs / 8)) + 0.3 * np.maximum(0, e - epochs // 3) / epochs
+    if spike_at is not None:
+        val[spike_at], train[spike_at] = spike, spike / 2
+    history = History()
+    history.extend({"epoch": e, "loss": train, "data_loss": train, "reg_loss": 0 * train,
+                    "acc": 1 - train / 2, "val_acc": 1 - np.minimum(val, 1) / 2,
+                    "val_loss": val, "lr": 0 * train + 0.05})
+    grid = np.zeros((40, 40, 3), np.float32)   # (rows, columns, classes)
+    for c in range(3):
+        grid[:, c * 40 // 3:(c + 1) * 40 // 3, c] = 1
+    return RunPicture(config=Config(name="made-up", classes=3), points=points,
+                      history=history, grid=grid, extent=points.extent,
+                      val_pred=y_val, epoch=epochs - 1)
 
 
 def image_array(path) -> np.ndarray:

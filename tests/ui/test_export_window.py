@@ -1,4 +1,5 @@
-"""Exports from the real window: menus, files from a live run, model save and load."""
+"""Exports from the real window: menus, files from a live run, model save and load,
+recordings; nothing waits: saves and recordings end with a signal."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import pytest
 from PySide6.QtGui import QKeySequence
 
 from nnfs_gui.core.config import Config
+from nnfs_gui.core.files.formats import ExportRequest
 from nnfs_gui.core.files.serialization import load_model
 from nnfs_gui.training.run.history import History
-from nnfs_gui.ui.export.formats import ExportRequest
+from nnfs_gui.ui.export.actions import NOT_SAVED
 from nnfs_gui.ui.main_window import MainWindow
 from tests.ui.test_export_support import image_array
 
@@ -34,9 +36,17 @@ def window(qtbot):
 def _train_to(qtbot, window, epoch: int) -> None:
     window.session.set_pause_at(epoch)
     window.set_playing(True)
-    qtbot.waitUntil(lambda: window.export_controller.history.last() is not None
-                    and window.export_controller.history.last()["epoch"] >= epoch - 1,
+    qtbot.waitUntil(lambda: window.session.history.last() is not None
+                    and window.session.history.last()["epoch"] >= epoch - 1,
                     timeout=20_000)
+
+
+def _save_model(qtbot, window, path):
+    """Save model as the menu does; the file written (or None) once it is."""
+    controller = window.export_controller
+    with qtbot.waitSignal(controller.model_saved, timeout=20_000) as saved:
+        controller.save_model(path)
+    return saved.args[0]
 
 
 def _shortcuts(menu) -> dict[str, str]:
@@ -58,18 +68,20 @@ def test_history_and_dataset_of_a_live_run(qtbot, window, tmp_path):
     c = window.export_controller
     [csv] = c.export(ExportRequest("history_csv", tmp_path / "h.csv"))
     back = History.from_csv(csv)
-    assert len(back) == len(c.history) >= 30
+    assert len(back) == len(window.session.history) >= 30
     np.testing.assert_array_equal(back.column("epoch"), np.arange(len(back)))
-    np.testing.assert_array_equal(back.column("val_loss"), c.history.column("val_loss"))
+    np.testing.assert_array_equal(back.column("val_loss"),
+                                  window.session.history.column("val_loss"))
     [data] = c.export(ExportRequest("dataset_csv", tmp_path / "d.csv"))
     lines = data.read_text().splitlines()
-    assert len(lines) == 1 + len(c.points.y_train) + len(c.points.y_val)
+    assert len(lines) == 1 + len(window.session.points.y_train) + len(window.session.points.y_val)
 
 
 def test_dashboard_png_of_the_window_with_config_beside(qtbot, window, tmp_path):
     _train_to(qtbot, window, 20)
     png, config = window.export_controller.export(
         ExportRequest("png", tmp_path / "dash.png", "dashboard", 1200, "white"))
+    assert config.name == "dash.config.json"
     rgba = image_array(png)
     assert rgba.shape[1] == 1200
     left = rgba[:, : rgba.shape[1] // 2, :3].reshape(-1, 3)
@@ -111,7 +123,7 @@ def test_saved_model_reloads_to_the_regions_the_training_process_drew(qtbot, win
     _train_to(qtbot, window, 60)
     s = window.session
     qtbot.waitUntil(lambda: s.settled and s.epoch == 60, timeout=20_000)
-    path = window.export_controller.save_model(tmp_path / "m.npz")
+    path = _save_model(qtbot, window, tmp_path / "m.npz")
     assert path is not None and not window.export_errors
     # Paused at epoch 60, the last frame's grid (the fine one) came from the model saved.
     model, config, scaler = load_model(path)
@@ -124,7 +136,7 @@ def test_open_model_shows_the_saved_regions_and_trains_on_from_them(qtbot, windo
     _train_to(qtbot, window, 150)
     s, c = window.session, window.export_controller
     qtbot.waitUntil(lambda: s.settled and s.epoch == 150, timeout=20_000)
-    path = c.save_model(tmp_path / "m.npz")
+    path = _save_model(qtbot, window, tmp_path / "m.npz")
     saved_loss = s.history.last()["data_loss"]
     window.session.new_run(SMALL.replace(hidden=(4,), seed=7))   # change things
     qtbot.waitUntil(lambda: s.points is not None and s.points.config.seed == 7, timeout=10_000)
@@ -151,25 +163,53 @@ def test_open_model_shows_the_saved_regions_and_trains_on_from_them(qtbot, windo
     assert losses[19] < losses[0] + 0.01                # and it keeps learning
 
 
-def test_recording_from_the_window_writes_a_gif(qtbot, window, tmp_path):
+def test_record_animation_from_start_to_stop_writes_a_gif(qtbot, window, tmp_path):
     from PIL import Image
 
     c = window.export_controller
     window.session.new_run(SMALL.replace(epochs=1_000_000))  # keeps changing
-    c.start_recording(fps=20, seconds=0.5, view="decision")
+    qtbot.waitUntil(lambda: window.session.points is not None, timeout=20_000)
+    _train_to(qtbot, window, 20)
+    c.start_recording(fps=20, seconds=1.5)   # 30 frames from here to Stop
+    start = c._record_from
+    window.session.set_pause_at(None)
     window.set_playing(True)
-    with qtbot.waitSignal(c.recorder.stopped, timeout=30_000):
-        pass
+    qtbot.waitUntil(lambda: window.session.epoch > start + 200, timeout=20_000)
+    with qtbot.waitSignal(c.recorded, timeout=30_000) as done:
+        assert c.stop_recording() is not None
     window.set_playing(False)
-    n = len(c.recorder.frames)
-    # 10 pictures grabbed (20 frames/s for 0.5 s), remade from the run's checkpoints
-    # over the epochs they spanned: at least 50, each epoch's regions beside its curves
-    assert n >= 50 and len(c.recorder.epochs) == n
-    assert c.recorder.epochs == sorted(set(c.recorder.epochs))
+    n = done.args[0]
+    epochs = c.recording.epochs
+    assert n == len(epochs) == 30 and epochs == sorted(set(epochs))
+    assert epochs[0] == start and epochs[-1] > start + 200
     assert c.save_recording_action.isEnabled()
-    path = c.save_recording(tmp_path / "run.gif")
-    with Image.open(path) as gif:
+    with qtbot.waitSignal(c.recording_saved, timeout=30_000) as saved:
+        c.save_recording(tmp_path / "run.gif")
+    assert saved.args == [tmp_path / "run.gif"] and not window.export_errors
+    with Image.open(tmp_path / "run.gif") as gif:
         assert gif.n_frames == n
+    assert Config.load(tmp_path / "run.config.json") == window.config
+
+
+def test_a_recording_stops_with_a_message_when_a_new_run_starts(qtbot, window):
+    _train_to(qtbot, window, 150)
+    c = window.export_controller
+    with qtbot.waitSignal(c.recorded, timeout=30_000) as done:
+        c.record_run(2000)
+        window.reset_run()
+    assert done.args == [0] and c.recording is None
+    assert window.export_errors == ["Nothing was recorded: a new run started."]
+
+
+def test_pictures_of_two_runs_in_one_folder_keep_both_configs(qtbot, window, tmp_path):
+    _train_to(qtbot, window, 10)
+    c = window.export_controller
+    [_, first] = c.export(ExportRequest("svg", tmp_path / "a.svg", "decision"))
+    window.session.new_run(SMALL.replace(seed=5))
+    qtbot.waitUntil(lambda: window.session.points is not None
+                    and window.session.points.config.seed == 5, timeout=20_000)
+    [_, second] = c.export(ExportRequest("png", tmp_path / "b.png", "decision", 400))
+    assert Config.load(first).seed == 0 and Config.load(second).seed == 5
 
 
 def test_pdf_and_svg_of_the_window(qtbot, window, tmp_path):
@@ -199,15 +239,27 @@ def test_a_broken_model_file_is_a_message_and_the_run_stays(qtbot, window, tmp_p
 
 def test_saving_a_model_into_a_missing_folder_is_a_message(qtbot, window, tmp_path):
     _train_to(qtbot, window, 5)
-    assert window.export_controller.save_model(tmp_path / "no" / "m.npz") is None
+    assert _save_model(qtbot, window, tmp_path / "no" / "m.npz") is None
     assert "folder does not exist" in window.export_errors[0]
+
+
+def test_a_model_asked_for_as_a_new_run_starts_is_not_saved(qtbot, window, tmp_path):
+    """The copy would be the new run's: none is written, and the message says why."""
+    _train_to(qtbot, window, 20)
+    c = window.export_controller
+    with qtbot.waitSignal(c.model_saved, timeout=20_000) as saved:
+        c.save_model(tmp_path / "m.npz")
+        window.reset_run()
+    assert saved.args == [None] and not (tmp_path / "m.npz").exists()
+    assert window.export_errors == [NOT_SAVED.format(
+        why="the run changed or its training process ended")]
 
 
 def test_saving_while_playing_keeps_playing_and_writes_a_loadable_model(qtbot, window, tmp_path):
     window.session.new_run(SMALL.replace(epochs=1_000_000))
     window.set_playing(True)
     qtbot.waitUntil(lambda: window.status.epoch_count > 30, timeout=20_000)
-    path = window.export_controller.save_model(tmp_path / "live.npz")
+    path = _save_model(qtbot, window, tmp_path / "live.npz")
     assert path is not None and not window.export_errors
     assert window.worker.playing   # the copy is taken between chunks: no pause needed
     model, config, _ = load_model(path)

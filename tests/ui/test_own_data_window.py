@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 
 from nnfs_gui.core.data.datasets import make_dataset
 from nnfs_gui.core.data.tabular import load_data
+from nnfs_gui.core.files.formats import ExportRequest
 from nnfs_gui.core.files.serialization import read_model
-from nnfs_gui.ui.export.formats import ExportRequest
 from nnfs_gui.ui.owndata.import_dialog import use_imported
 from nnfs_gui.ui.owndata.source import OWN_DATA_ITEM, export_stem
 from nnfs_gui.ui.views.decision_view import TRAIN_ALPHA_ALONE
@@ -49,7 +49,9 @@ def test_save_and_open_keep_the_imported_points(qtbot, window, tmp_path):
     w.step(40)
     qtbot.waitUntil(lambda: s.settled and s.epoch == 40, timeout=WAIT_MS)
     c = w.export_controller
-    path = c.save_model(tmp_path / "mine.npz")
+    with qtbot.waitSignal(c.model_saved, timeout=WAIT_MS) as saved:
+        c.save_model(tmp_path / "mine.npz")
+    path = saved.args[0]
     assert path is not None and not w.export_errors
     assert read_model(path).split.source == "moons.csv"
     acc = s.history.last()["acc"]

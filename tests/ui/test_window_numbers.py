@@ -8,9 +8,9 @@ import re
 import pytest
 
 from nnfs_gui.core.config import Config
+from nnfs_gui.core.files.formats import ExportRequest
 from nnfs_gui.training.run.history import History
 from nnfs_gui.training.run.verdict import judge_history
-from nnfs_gui.ui.export.formats import ExportRequest
 from nnfs_gui.ui.main_window import MainWindow
 
 SMALL = Config(name="small", samples=40, hidden=(16,), epochs=200)

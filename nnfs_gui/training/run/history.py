@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
-from nnfs_gui.core.files.atomic import write_text_atomic
 from nnfs_gui.core.files.jsonio import read_json_file
 
 COLUMNS = ("epoch", "loss", "data_loss", "reg_loss", "acc", "val_loss", "val_acc", "lr")
@@ -104,7 +102,7 @@ class History:
             return None
         return {n: self._columns[n][self._length - 1].item() for n in COLUMNS}
 
-    # -- files -------------------------------------------------------------------
+    # -- files (written by core/files/datafiles.py) ------------------------------------
     def to_csv_text(self) -> str:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -113,22 +111,13 @@ class History:
         writer.writerows(zip(*cols, strict=True))  # repr of floats: exact round trip
         return buf.getvalue()
 
-    def to_csv(self, path: str | Path) -> Path:
-        """Write ``epoch,loss,...,lr`` and one row per epoch, atomically."""
-        return write_text_atomic(path, self.to_csv_text())
-
     def to_dict(self) -> dict[str, list]:
         """Column name -> list of values; non-finite floats become None (valid JSON)."""
         return {n: [_json_number(v) for v in self.column(n).tolist()] for n in COLUMNS}
 
-    def to_json(self, path: str | Path) -> Path:
-        text = json.dumps({"columns": list(COLUMNS), "rows": len(self),
-                           "data": self.to_dict()}, allow_nan=False)
-        return write_text_atomic(path, text + "\n")
-
     @classmethod
     def from_csv(cls, path: str | Path) -> History:
-        """Read a file written by ``to_csv``; the header must be exactly ``COLUMNS``."""
+        """Read a history.csv (``to_csv_text``); the header must be exactly ``COLUMNS``."""
         with open(path, newline="", encoding="utf-8") as f:
             reader = csv.reader(f)
             header = next(reader, None)

@@ -1,17 +1,18 @@
 """Export and persistence in the window: pictures, data, animations and models.
 
 ``install_export_actions(window)`` is called by the main window. It adds to the
-Export menu: Export… (Ctrl+E), recording start/stop and saving the recording;
-and to the File menu: Open model… (Ctrl+O) and Save model… (Ctrl+S).
+Export menu: Export… (Ctrl+E), Record animation (start/stop), Record the run so far,
+Save recording; and to the File menu: Open model… (Ctrl+O) and Save model… (Ctrl+S).
 
-The history and the data points are those of the window's RunSession
-(``window.session``: the one copy on the GUI side), so exporting data never
-touches the training process. Saving a model asks the session for a copy of the
-model (``session.request_model``: taken between two chunks, weights and
-optimizer state); opening one continues it in a new run (``window.start_from``).
+The run is read through one adapter (window_run.py). Pictures are drawn by frames.py
+from the run, as headless draws them. Nothing here waits: saving a model asks for a
+copy of it and writes it when the copy comes (``model_saved``); a recording fetches
+its frames one by one from the run's checkpoints (jobs.RecordingJob, ``recorded``);
+an animation is written in a thread (``recording_saved``).
 
-Every failure (no permission, full disk, bad path, a broken model file) ends as
-a message box with one readable sentence; nothing is lost from the window.
+Every failure (no permission, full disk, bad path, a broken model file, a run that
+changed before it answered) ends as a message box with one readable sentence;
+nothing is lost from the window.
 """
 
 from __future__ import annotations
@@ -19,33 +20,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QObject, QStandardPaths, QTimer
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from nnfs_gui.core.files.serialization import SavedModel
+from nnfs_gui.core.files.formats import FORMATS, ExportRequest, ExportSource, picture_names
+from nnfs_gui.core.files.saving import ExportError, describe_os_error, write_config_beside
 from nnfs_gui.core.formatting import count, epoch_text
+from nnfs_gui.ui.export.animation import write_animation
 from nnfs_gui.ui.export.dialog import (
+    DEFAULT_FPS,
+    DEFAULT_SECONDS,
     ExportDialog,
     RecordDialog,
     animation_filter,
-    run_with_progress,
 )
-from nnfs_gui.ui.export.formats import (
-    FORMATS,
-    ExportRequest,
-    ExportSource,
-    picture_names,
-)
-from nnfs_gui.ui.export.io import ExportError, describe_os_error, write_config_beside
-from nnfs_gui.ui.export.recorder import Recorder, grab_side_by_side
-from nnfs_gui.ui.export.timeline_recording import record_from_timeline, recording_epochs
-from nnfs_gui.ui.owndata.source import export_stem, own_data_words
+from nnfs_gui.ui.export.frames import FigureViews, Recording, frame_epochs
+from nnfs_gui.ui.export.jobs import BackgroundWrite, RecordingJob
+from nnfs_gui.ui.export.window_run import WindowRun
 
 LAST_FOLDER_KEY = "export/last_folder"
 MODEL_FILTER = FORMATS["model"].file_filter
-MODEL_WAIT_MS = 5000  # how long to wait for the frame carrying the model's copy
-RECORD_WIDTH = 800
+NOT_SAVED = ("The model was not saved: {why} before the training process handed over a "
+             "copy of it. Save again.")
 
 
 def install_export_actions(window) -> ExportController:
@@ -56,16 +53,21 @@ def install_export_actions(window) -> ExportController:
 
 
 class ExportController(QObject):
-    """Menu actions and the state they need (history, points, recording)."""
+    """Menu actions and what they need: the run (``run``), the last recording."""
+
+    model_saved = Signal(object)       # the model file written, or None
+    recorded = Signal(int)             # frames of a new recording (0: none made)
+    recording_saved = Signal(object)   # the animation file written, or None
 
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
+        self.run = WindowRun(window)
         self._memory_settings: dict[str, str] = {}
-        self.recorder = Recorder(self._grab_recording, self)
-        self.recorder.stopped.connect(self._recording_stopped)
-        self.record_view = "dashboard"
-        self._record_from = 0     # the epoch a live recording started at
+        self.recording: Recording | None = None   # the last one made (its frames)
+        self._record_from: int | None = None      # a live recording's first epoch
+        self._record_values = (DEFAULT_FPS, DEFAULT_SECONDS, "dashboard")  # the dialog's
+        self.job: QObject | None = None           # the job under way
         self._build_actions()
 
     # -- menus ---------------------------------------------------------------------
@@ -77,8 +79,8 @@ class ExportController(QObject):
             f"({picture_names('data')}) of the current run.")
         self.record_action = self._action(
             "Record animation…", None, self.toggle_recording,
-            f"Grab frames of the views while training, for an animation "
-            f"({picture_names('animation')}; the book's Anim 11.03).")
+            f"Record from now until Stop: an animation ({picture_names('animation')}; "
+            "the book's Anim 11.03) from the run's checkpoints.")
         self.record_action.setCheckable(True)
         self.record_run_action = self._action(
             "Record the run so far…", None, self.record_run_dialog,
@@ -110,154 +112,180 @@ class ExportController(QObject):
         action.triggered.connect(lambda *_: slot())
         return action
 
-    # -- the run, as the window's session holds it ----------------------------------------
-    @property
-    def history(self):
-        """The current run's History (the session's; no copy)."""
-        return self.window.session.history
-
-    @property
-    def points(self):
-        """The current run's RunPoints, or None before its data came."""
-        return self.window.session.points
-
-    def targets(self, view: str) -> list:
-        w = self.window
-        return {"decision": [w.decision_view], "curves": [w.curves_view],
-                "dashboard": [w.decision_view, w.curves_view]}[view]
-
-    def source(self) -> ExportSource:
-        """The current run as the format table's writers read it."""
-        return ExportSource(config=self.window.config, history=self.history,
-                            points=self.points, targets=self.targets,
-                            model=self._model_copy,
-                            animation=lambda: (self.recorder.frames, self.recorder.fps))
-
-    # -- exports -------------------------------------------------------------------------
+    # -- pictures and data ----------------------------------------------------------------
     def export(self, request: ExportRequest) -> list[Path]:
-        """Carry out one export; returns the files written (ExportError on failure)."""
-        path = FORMATS[request.kind].write(self.source(), request)
-        written = [path]
-        if FORMATS[request.kind].kind == "figure":  # a picture says which run it shows
-            written.append(write_config_beside(path, self.window.config, self._data_words()))
-        self.remember_folder(path.parent)
+        """Carry out one export; returns the files written (ExportError on failure).
+        A picture shows the run as the window does (frames.FigureViews) and gets its
+        configuration beside it, ``NAME.config.json``."""
+        fmt = FORMATS[request.kind]
+        if fmt.kind != "figure":
+            written = [fmt.write(self._source(), request)]
+        else:
+            written = [self._picture(fmt, request)]
+            written.append(write_config_beside(written[0], self.run.config,
+                                               self.run.data_words))
+        self.remember_folder(written[0].parent)
         return written
 
+    def _source(self, **pictures) -> ExportSource:
+        return ExportSource(config=self.run.config, history=self.run.history,
+                            points=self.run.points, **pictures)
+
+    def _picture(self, fmt, request: ExportRequest) -> Path:
+        picture = self.run.picture()
+        if picture is None:
+            raise ExportError("No picture yet: the run has not started (see the banner).")
+        views = FigureViews(picture.look)
+        try:
+            views.still(picture)
+            source = self._source(targets=views.targets, title=views.title(picture.epoch))
+            return fmt.write(source, request)
+        finally:
+            views.close()
+
     def export_dialog(self) -> None:
-        dialog = ExportDialog(self.last_folder(), export_stem(self.window), self.window)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        request = dialog.request()
+        dialog = ExportDialog(self.last_folder(), self.run.stem, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._export_chosen(dialog.request()))
+        dialog.open()
+
+    def _export_chosen(self, request: ExportRequest) -> None:
         written = self.guarded(lambda: self.export(request))
         if written:
             self.tell(f"Saved {', '.join(str(p) for p in written)}")
 
-    # -- recording ---------------------------------------------------------------------
-    def _grab_recording(self):
-        return grab_side_by_side(self.targets(self.record_view), RECORD_WIDTH)
-
+    # -- recordings -------------------------------------------------------------------------
     def toggle_recording(self) -> None:
-        if self.recorder.is_recording:
-            self.recorder.stop()
+        """Record animation: from now (start) until Stop, frames from the checkpoints."""
+        if self._record_from is not None:
+            self.stop_recording()
             return
+        self.record_action.setChecked(False)
+        self._ask_record_values(lambda: self.start_recording(*self._record_values))
+
+    def _ask_record_values(self, then: Callable[[], None]) -> None:
         dialog = RecordDialog(self.window)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            self.record_action.setChecked(False)
-            return
-        fps, seconds, view = dialog.values()
-        self.start_recording(fps, seconds, view)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen() -> None:
+            self._record_values = dialog.values()
+            then()
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
 
     def start_recording(self, fps: float, seconds: float, view: str = "dashboard") -> None:
-        self.record_view = view
-        self._record_from = self.window.session.epoch
-        if self.guarded(lambda: self.recorder.start(fps, seconds) or True):
-            self.record_action.setChecked(True)
-            self.record_action.setText("Stop recording")
-            self.tell(f"Recording at {fps:g} frames/s, at most {seconds:g} s. Press Play.")
+        """Mark the run's newest epoch; Stop makes fps x seconds frames from there on."""
+        self._record_values = (fps, seconds, view)
+        span = self.run.span()
+        self._record_from = span[1] if span else 0
+        self.record_action.setChecked(True)
+        self.record_action.setText("Stop recording")
+        self.tell(f"Recording from epoch {count(self._record_from)}: train (Play), then "
+                  "Export > Stop recording makes the frames from the run's checkpoints.")
 
-    def _recording_stopped(self, reason: str) -> None:
+    def stop_recording(self) -> RecordingJob | None:
+        first, self._record_from = self._record_from, None
         self.record_action.setChecked(False)
         self.record_action.setText("Record animation…")
-        self._remake_from_timeline()
-        self.save_recording_action.setEnabled(bool(self.recorder.frames))
-        why = "the length limit was reached" if reason == "limit" else "stopped"
-        self.tell(f"Recording {why}: {len(self.recorder.frames)} frames. "
-                  "Export > Save recording… writes them.")
-
-    def _remake_from_timeline(self) -> None:
-        """Remake a live recording's frames from the checkpoints of the epochs it
-        spanned (at least 50 frames), so regions and curves are of the same epoch."""
-        first, last = self.window.epoch_cursor.span()
-        if last <= first or self.window.session.points is None:
-            return
-        start = self._record_from if first <= self._record_from < last else first
-        self.record_run(len(self.recorder.frames), start)
-
-    def record_run(self, frames: int, first: int | None = None) -> int:
-        """Record the run from ``first`` (default: its start) to its newest epoch from
-        the checkpoints, ``frames`` frames (at least 50); returns the frames made."""
-        lo, hi = self.window.epoch_cursor.span()
-        epochs = recording_epochs(lo if first is None else first, hi, frames)
-        made = self.guarded(lambda: run_with_progress(
-            self.window, "Recording from the run's checkpoints…",
-            lambda p: record_from_timeline(self.window, epochs, self._grab_recording, p)))
-        if made:
-            self.recorder.take(made)
-            self.save_recording_action.setEnabled(True)
-        return len(made or ())
+        span = self.run.span()
+        if first is None or span is None or span[1] <= first:
+            self.tell("Nothing recorded: no epoch was trained while recording.")
+            return None
+        fps, seconds, view = self._record_values
+        return self.record_run(round(fps * seconds), first)
 
     def record_run_dialog(self) -> None:
-        dialog = RecordDialog(self.window)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        fps, seconds, self.record_view = dialog.values()
-        self.recorder.fps = fps
-        n = self.record_run(round(fps * seconds))
-        self.tell(f"Recorded {n} frames from the run's checkpoints. "
-                  "Export > Save recording… writes them.")
+        self._ask_record_values(lambda: self.record_run(
+            round(self._record_values[0] * self._record_values[1])))
 
-    def save_recording(self, path: str | Path | None = None) -> Path | None:
-        self.recorder.stop()
+    def record_run(self, frames: int, first: int | None = None) -> RecordingJob | None:
+        """Start recording ``frames`` frames from epoch ``first`` (default: the run's
+        first) to the newest; ``recorded`` tells when they are made."""
+        span, picture = self.run.span(), self.run.picture()
+        if span is None or picture is None or self.job is not None:
+            self.tell("Nothing to record yet: train the run first." if self.job is None
+                      else "A recording or a save is under way.")
+            return None
+        fps, _, view = self._record_values
+        epochs = frame_epochs(span[0] if first is None else first, span[1], frames)
+        job = RecordingJob(self.run, Recording(picture, epochs, fps, view), self.window)
+        job.finished.connect(self._recorded)
+        self.job = job
+        job.start()
+        return job
+
+    def _recorded(self, recording: Recording | None, why: str) -> None:
+        self.job = None
+        if recording is None:
+            if why != "cancelled":
+                self.show_error(f"Nothing was recorded: {why}.")
+            self.recorded.emit(0)
+            return
+        self.recording = recording
+        self.save_recording_action.setEnabled(True)
+        self.tell(f"Recorded {len(recording.frames)} frames, epochs "
+                  f"{count(recording.epochs[0])}-{count(recording.epochs[-1])}, from the "
+                  "run's checkpoints. Export > Save recording… writes them.")
+        self.recorded.emit(len(recording.frames))
+
+    def save_recording(self, path: str | Path | None = None) -> BackgroundWrite | None:
+        """Write the last recording (GIF or MP4 by the suffix) in the background;
+        ``recording_saved`` tells when it is written."""
+        if self.recording is None or self.job is not None:
+            self.show_error("Nothing recorded yet: Export > Record the run so far makes "
+                            "the frames." if self.job is None else
+                            "A recording or a save is under way.")
+            return None
         if path is None:
-            name = str(self.last_folder() / f"{export_stem(self.window)}-training.gif")
+            name = str(self.last_folder() / f"{self.run.stem}-training.gif")
             path, _ = QFileDialog.getSaveFileName(self.window, "Save recording", name,
                                                   animation_filter())
             if not path:
                 return None
-        written = self.guarded(lambda: run_with_progress(
-            self.window, "Writing the animation…", lambda p: self.recorder.export(path, p)))
-        if written:
-            write_config_beside(written, self.window.config, self._data_words())
-            self.remember_folder(written.parent)
-            self.tell(f"Saved {written} ({len(self.recorder.frames)} frames)")
-        return written
+        frames, fps = self.recording.frames, self.recording.fps
+        job = BackgroundWrite("Writing the animation…",
+                              lambda progress: write_animation(frames, path, fps, progress),
+                              self.window)
+        job.finished.connect(self._recording_written)
+        self.job = job
+        job.start()
+        return job
+
+    def _recording_written(self, path: Path | None, why: str) -> None:
+        self.job = None
+        if path is None:
+            if why != "cancelled":
+                self.show_error(why)
+        elif self.guarded(lambda: write_config_beside(path, self.run.config,
+                                                      self.run.data_words)):
+            self.remember_folder(path.parent)
+            self.tell(f"Saved {path} ({len(self.recording.frames)} frames)")
+        self.recording_saved.emit(path)
 
     # -- models ----------------------------------------------------------------------------
-    def save_model(self, path: str | Path | None = None) -> Path | None:
-        """Save the running model (weights, config, scaler), as the worker copied it
-        between two chunks; training goes on meanwhile."""
-        path = path or self._ask_path("Save model", f"{export_stem(self.window)}.npz",
-                                      save=True)
+    def save_model(self, path: str | Path | None = None) -> None:
+        """Ask for a copy of the running model (weights, optimizer state, its points:
+        taken between two chunks, training goes on) and write it when it comes;
+        ``model_saved`` tells the file, or None."""
+        path = path or self._ask_path("Save model", f"{self.run.stem}.npz", save=True)
         if not path:
-            return None
-        request = ExportRequest("model", Path(path))
-        return self.guarded(lambda: FORMATS["model"].write(self.source(), request))
+            return
+        self.run.request_model(lambda saved: self._write_model(saved, Path(path)))
 
-    def _data_words(self) -> str:
-        return own_data_words(self.window.session)
-
-    def _model_copy(self) -> SavedModel:
-        """The current run's model (weights, optimizer state, epoch and its points:
-        imported or drawn ones are saved too), as the training process copied it
-        between two chunks."""
-        loop, seen = QEventLoop(), []
-        self.window.session.request_model(lambda saved: (seen.append(saved), loop.quit()))
-        QTimer.singleShot(MODEL_WAIT_MS, loop.quit)
-        if not seen:
-            loop.exec()
-        if not seen or seen[0] is None:
-            raise ExportError("No model yet: the run has not started (see the banner).")
-        return seen[0]
+    def _write_model(self, saved, path: Path) -> None:
+        if saved is None:
+            self.show_error(NOT_SAVED.format(why="the run changed or its training "
+                                                 "process ended"))
+            self.model_saved.emit(None)
+            return
+        source = ExportSource(config=saved.config, model=lambda: saved)
+        written = self.guarded(lambda: FORMATS["model"].write(source,
+                                                              ExportRequest("model", path)))
+        if written:
+            self.remember_folder(written.parent)
+            self.tell(f"Saved the model at {epoch_text(saved.epoch)} to {written}")
+        self.model_saved.emit(written)
 
     def open_model(self, path: str | Path | None = None) -> bool:
         """Load a model: a new run continues it from its weights and optimizer state
@@ -272,26 +300,12 @@ class ExportController(QObject):
         except ModelFileError as e:
             self.show_error(str(e))
             return False
-        w = self.window
-        own = _own_settings_note(w.config, saved.config)
-        w.start_from(saved)   # on the points saved with it, if any (saved.split)
+        own = _own_settings_note(self.run.config, saved.config)
+        name = Path(path).name
+        self.run.start_from(saved, lambda finished, scaler: self.tell(
+            opened_text(name, own, self.run.data_words, finished, scaler, saved), 20000))
         self.remember_folder(Path(path).parent)
-        self._tell_when_loaded(Path(path).name, w.session, saved, own)
         return True
-
-    def _tell_when_loaded(self, name: str, session, saved, own: str = "") -> None:
-        """Once the opened run's first frame is drawn, say so: its data, its epoch,
-        whether it is at its epoch limit, and if its scaler differs. (Said after the
-        window's own handler, so an "epoch limit" line does not hide it.)"""
-        run_id = session.run_id
-
-        def shown() -> None:
-            if session.points is None or session.points.run_id != run_id:
-                return
-            session.state_changed.disconnect(shown)
-            self.tell(opened_text(name, own, session, saved), 20000)
-
-        session.state_changed.connect(shown)
 
     # -- folders, messages -------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, save: bool) -> str:
@@ -303,7 +317,7 @@ class ExportController(QObject):
         return path
 
     def last_folder(self) -> Path:
-        settings = self.window.settings
+        settings = self.run.settings
         value = (settings.value(LAST_FOLDER_KEY) if settings is not None
                  else self._memory_settings.get(LAST_FOLDER_KEY))
         # A hand-edited settings file can hold a list or a number here: ignore it.
@@ -313,8 +327,8 @@ class ExportController(QObject):
         return Path(home) if home and Path(home).is_dir() else Path.home()
 
     def remember_folder(self, folder: Path) -> None:
-        if self.window.settings is not None:
-            self.window.settings.setValue(LAST_FOLDER_KEY, str(folder))
+        if self.run.settings is not None:
+            self.run.settings.setValue(LAST_FOLDER_KEY, str(folder))
         else:
             self._memory_settings[LAST_FOLDER_KEY] = str(folder)
 
@@ -334,20 +348,21 @@ class ExportController(QObject):
         QMessageBox.warning(self.window, "Export", text)
 
     def tell(self, text: str, ms: int = 10000) -> None:
-        self.window.status.message(text, ms)
+        self.run.tell(text, ms)
 
 
-def opened_text(name: str, own: str, session, saved) -> str:
+def opened_text(name: str, own: str, data_words: str, finished: bool, scaler,
+                saved) -> str:
     """The status line after Open model: what was opened, on which data, and what Play
     does from there."""
-    data = own_data_words(session) or f"generated {saved.config.dataset} data"
+    data = data_words or f"generated {saved.config.dataset} data"
     limit = saved.config.epochs
     go_on = (f"It is at its epoch limit ({count(limit)}): raise Optimizer > Epoch limit "
-             f"to train on." if session.finished or saved.epoch > limit else
+             f"to train on." if finished or saved.epoch > limit else
              "Play trains on from them.")
     return (f"Opened {name}{own}: {epoch_text(saved.epoch)}, on {data}; the regions "
             f"show its weights (the file holds no curves: they start here). {go_on}"
-            f"{_scaler_note(session.scaler, saved.scaler)}")
+            f"{_scaler_note(scaler, saved.scaler)}")
 
 
 def _own_settings_note(current, saved) -> str:

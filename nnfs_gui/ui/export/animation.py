@@ -1,12 +1,14 @@
-"""Animations: grabbed frames and the GIF / MP4 files written from them.
+"""Animations: frames and the GIF / MP4 files written from them.
 
-Frames are kept small: quantized to a 256-colour palette (what a GIF stores
+The frames come from frames.py (a Recording: the run from its checkpoints). They are
+kept small: quantized to a 256-colour palette (what a GIF stores
 anyway) and zlib-compressed, about 20-60 kB each for plot pictures, so a few
 hundred frames fit in a few tens of MB.
 
 GIF needs Pillow (a dependency). MP4 needs the optional ``imageio-ffmpeg``
 package, which ships its own ffmpeg (a 68 MB wheel, so it is not a dependency);
-the format table (formats.py) offers MP4 only where it is installed.
+the format table (core/files/formats.py) offers MP4 only where it is installed.
+This module registers the table's gif and mp4 writers.
 """
 
 from __future__ import annotations
@@ -18,10 +20,17 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from nnfs_gui.ui.export.formats import ExportRequest, ExportSource, Progress, by_extension
-from nnfs_gui.ui.export.io import ExportCancelled, ExportError, save_file
+from nnfs_gui.core.files.formats import (
+    ExportRequest,
+    ExportSource,
+    Progress,
+    by_extension,
+    register_writer,
+)
+from nnfs_gui.core.files.saving import ExportCancelled, ExportError, save_file
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,20 @@ def qimage_to_rgb(image: QImage) -> np.ndarray:
     painter.end()
     rows = np.frombuffer(opaque.constBits(), np.uint8).reshape(opaque.height(), -1)
     return rows[:, :opaque.width() * 3].reshape(opaque.height(), opaque.width(), 3).copy()
+
+
+def fit_to(image: QImage, width: int, height: int) -> QImage:
+    """``image`` scaled into ``width`` x ``height`` keeping its aspect, centred on white."""
+    if image.width() == width and image.height() == height:
+        return image
+    scaled = image.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
+                          Qt.TransformationMode.SmoothTransformation)
+    canvas = QImage(width, height, QImage.Format.Format_RGB32)
+    canvas.fill(QColor("white"))
+    painter = QPainter(canvas)
+    painter.drawImage((width - scaled.width()) // 2, (height - scaled.height()) // 2, scaled)
+    painter.end()
+    return canvas
 
 
 def _frames_with_progress(frames: Sequence[GrabbedFrame], progress: Progress | None,
@@ -120,7 +143,8 @@ def write_animation(frames: Sequence[GrabbedFrame], path: str | Path, fps: float
     path = Path(path)
     fmt = by_extension(path.suffix, "animation")
     if not frames:
-        raise ExportError("Nothing recorded yet: start a recording while training runs.")
+        raise ExportError("Nothing recorded yet: Export > Record the run so far makes "
+                          "the frames.")
     if fmt is None:
         raise ExportError(f"Cannot write {path.name}: animations are .gif or .mp4.")
     if not fmt.available():
@@ -136,3 +160,7 @@ def write_animation_file(source: ExportSource, request: ExportRequest) -> Path:
         raise ExportError("Nothing to animate here: record in the window (Export > Record).")
     frames, fps = source.animation()
     return write_animation(frames, request.path, fps, request.progress)
+
+
+for _name in ANIMATION_WRITERS:
+    register_writer(_name, write_animation_file)

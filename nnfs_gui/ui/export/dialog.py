@@ -1,13 +1,10 @@
-"""Dialogs of the export menu: what to export, how to record, progress while writing."""
+"""Dialogs of the export menu: what to export, and how long a recording is."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -16,24 +13,25 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QProgressDialog,
     QPushButton,
     QSpinBox,
     QWidget,
 )
 
-from nnfs_gui.ui.export.figures import BACKGROUNDS, MAX_WIDTH, MIN_WIDTH
-from nnfs_gui.ui.export.formats import (
+from nnfs_gui.core.files.formats import (
     DEFAULT_WIDTH,
     FORMATS,
     VIEWS,
     ExportRequest,
     formats_of,
 )
-from nnfs_gui.ui.export.io import ExportCancelled
-from nnfs_gui.ui.export.recorder import DEFAULT_FPS, DEFAULT_SECONDS, MAX_FPS
+from nnfs_gui.ui.export.figures import BACKGROUNDS, MAX_WIDTH, MIN_WIDTH
 
 DIALOG_KINDS = ("figure", "data")  # animations and models have their own menu entries
+DEFAULT_FPS = 10.0
+MAX_FPS = 50.0  # GIF stores frame durations in 1/100 s
+DEFAULT_SECONDS = 20.0
+MAX_SECONDS = 300.0
 
 
 def default_name(kind: str, view: str, run_name: str) -> str:
@@ -112,21 +110,23 @@ class ExportDialog(QDialog):
 
 
 class RecordDialog(QDialog):
-    """Frame rate, length limit and view of a recording."""
+    """Frame rate, length and view of a recording: rate x length frames, spread evenly
+    over the epochs recorded (frames.frame_epochs)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Record the training")
         self.fps_box = QDoubleSpinBox(minimum=1, maximum=MAX_FPS, value=DEFAULT_FPS,
                                       decimals=0, suffix=" frames/s")
-        self.seconds_box = QDoubleSpinBox(minimum=1, maximum=300, value=DEFAULT_SECONDS,
-                                          decimals=0, suffix=" s")
-        self.seconds_box.setToolTip("Recording stops by itself after this long (frames "
-                                    "are grabbed only while the picture changes).")
+        self.seconds_box = QDoubleSpinBox(minimum=1, maximum=MAX_SECONDS,
+                                          value=DEFAULT_SECONDS, decimals=0, suffix=" s")
+        self.seconds_box.setToolTip("How long the animation plays: frame rate x length "
+                                    "frames, evenly spread from the first epoch recorded "
+                                    "to the last.")
         self.view_box = _combo(VIEWS)
         form = QFormLayout(self)
         form.addRow("Frame rate", self.fps_box)
-        form.addRow("At most", self.seconds_box)
+        form.addRow("Length", self.seconds_box)
         form.addRow("View", self.view_box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -142,28 +142,6 @@ class RecordDialog(QDialog):
 def animation_filter() -> str:
     """File filters of the animation formats available here."""
     return ";;".join(f.file_filter for f in formats_of("animation"))
-
-
-def run_with_progress(parent: QWidget | None, label: str,
-                      work: Callable[[Callable[[int, int], bool]], Path]) -> Path | None:
-    """Run ``work(progress)`` under a cancellable progress dialog; None when cancelled."""
-    dialog = QProgressDialog(label, "Cancel", 0, 100, parent)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(300)
-
-    def progress(done: int, total: int) -> bool:
-        dialog.setMaximum(max(total, 1))
-        dialog.setValue(done)
-        QApplication.processEvents()
-        return not dialog.wasCanceled()
-
-    try:
-        return work(progress)
-    except ExportCancelled:
-        return None
-    finally:
-        dialog.reset()
-        dialog.deleteLater()
 
 
 def _combo(items: dict[str, str]) -> QComboBox:

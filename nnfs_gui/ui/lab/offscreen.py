@@ -1,7 +1,7 @@
 """curve.png and grid.png of a finished sweep, drawn offscreen by the lab's own views.
 
 What ``--headless --sweep`` writes beside results.csv (nnfs_gui/cli/headless.py). The
-views are laid out as on screen but never mapped (as ui/export/headless.py does)
+views are laid out as on screen but never mapped (as ui/export/frames.py does)
 and exported through figures.py (pyqtgraph's ImageExporter, checked writes).
 """
 
@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 
 from nnfs_gui.training.lab.summary import summarize
 from nnfs_gui.ui.export.figures import export_png
-from nnfs_gui.ui.export.headless import ensure_qt_app
+from nnfs_gui.ui.export.frames import ensure_qt_app
 from nnfs_gui.ui.lab.curve import ValidationCurve
 from nnfs_gui.ui.lab.grid import CELL_PX, RegionGrid, columns_for
 from nnfs_gui.ui.lab.pictures import run_picture, run_title

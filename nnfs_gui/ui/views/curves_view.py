@@ -100,7 +100,6 @@ class CurvesView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._until: int | None = None   # draw epochs up to this one only (a recording)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.loss_plot: pg.PlotItem = self.graphics.addPlot(
@@ -263,7 +262,7 @@ class CurvesView(QWidget):
     def _redraw_b(self) -> None:
         smooth = self.smooth_box.isChecked()
         for column, curve in self.b_curves.items():
-            curve.setData(*self._clip(*self._b_drawn[column, smooth].display()))
+            curve.setData(*self._b_drawn[column, smooth].display())
 
     # -- internals -----------------------------------------------------------------------
     def _append_drawn(self, history: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -282,21 +281,7 @@ class CurvesView(QWidget):
     def _redraw(self) -> None:
         smooth = self.smooth_box.isChecked()
         for column, curve in self.curves.items():
-            curve.setData(*self._clip(*self._drawn[column, smooth].display()))
-
-    def show_until(self, epoch: int | None) -> None:
-        """Draw the curves up to ``epoch`` only (None: all of them), e.g. beside the
-        regions of that epoch in a recording made from the run's checkpoints."""
-        self._until = epoch
-        self._redraw()
-        self._redraw_b()
-
-    def _clip(self, x, y):
-        if self._until is None or x is None:
-            return x, y
-        n = int(np.searchsorted(x, self._until, side="right"))
-        return x[:n], y[:n]
-
+            curve.setData(*self._drawn[column, smooth].display())
 
     def _follow(self, last_epoch: float, top: float | None = None) -> None:
         """Widen the epoch axis in steps, not every frame, so its cached pixmap stays

@@ -1,18 +1,19 @@
-"""Writing export files safely, with errors a person can read.
+"""Saving a file a person asked for: atomic, permissions kept, failures in plain words.
 
-Every exported file goes through :func:`save_file`: the writer fills a temporary
-file beside the target (same suffix, so format-sniffing writers pick the right
+Every exported file (pictures, data, animations, models; from the window or headless)
+goes through :func:`save_file`: the writer fills a temporary file beside the target
+(``atomic.write_atomic``: same suffix, so format-sniffing writers pick the right
 format) which then replaces the target in one rename. A crash, a full disk or a
-refused write therefore never leaves half a file where a good one was, and the
-failure comes back as an :class:`ExportError` whose message names the file and
-the reason, ready for a message box.
+refused write never leaves half a file where a good one was, and the failure comes
+back as an :class:`ExportError` whose message names the file and the reason, ready
+for a message box or a one-line error on stderr.
 
-Writers must *raise* when they fail: Qt's writers (``QImage.save``, ``QPainter.end``
-on a ``QPdfWriter``) only return False, so the figure writers render into memory,
-check those results, and write the bytes with Python, whose writes raise OSError
-(a full disk is ENOSPC). :func:`save_file` also refuses to rename an empty
-temporary file into place, the last line of defence against a writer that failed
-silently.
+Writers must *raise* when they fail. Qt's writers only return False, so the figure
+writers render into memory, check those results and write the bytes with Python,
+whose writes raise OSError (a full disk is ENOSPC); :func:`save_file` also refuses to
+rename an empty temporary file into place, the last defence against a writer that
+failed silently. A replaced file keeps its permissions; a new one gets the usual
+``0666 & ~umask`` (atomic.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from nnfs_gui.core.files.atomic import write_atomic
+
+SIDECAR_SUFFIX = ".config.json"
 
 
 class ExportError(Exception):
@@ -58,25 +61,33 @@ def describe_os_error(error: OSError) -> str:
 def save_file(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Run ``write(tmp_path)`` and move the result to ``path`` atomically.
 
-    Raises ExportError (never a bare OSError) naming the file and the reason;
-    the previous content of ``path``, if any, is left untouched on failure, and
-    an empty result is a failure (a writer that failed without raising).
+    Raises ExportError (never a bare OSError) naming the file and the reason; the
+    previous content of ``path``, if any, is left untouched on failure, and an empty
+    result is a failure (a writer that failed without raising).
     """
     path = Path(path).expanduser()
     if path.is_dir():
         raise ExportError(f"Could not save {path}: the path is a folder, not a file.")
-    mode = _file_mode(path)
+    kept_mode = _existing_mode(path)
 
     def write_checked(tmp: Path) -> None:
         write(tmp)
         if tmp.stat().st_size == 0:
             raise ExportError(f"Could not save {path}: the writer produced an empty file.")
-        os.chmod(tmp, mode)  # a replaced file keeps its permissions
+        if kept_mode is not None:
+            os.chmod(tmp, kept_mode)
 
     # One temporary name only: a writer that is atomic itself (save_model) sees
     # write_atomic's temp name and writes it directly instead of nesting another.
     with export_errors(path):
         return write_atomic(path, write_checked)
+
+
+def _existing_mode(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
 
 
 @contextmanager
@@ -106,23 +117,6 @@ def naming(path: str | Path) -> Iterator[None]:
         raise ExportError(f"Could not save {path}: {text[:1].lower()}{text[1:]}") from None
 
 
-def _read_umask() -> int:
-    umask = os.umask(0)  # the only way to read it; done once, at import, before threads
-    os.umask(umask)
-    return umask
-
-
-_UMASK = _read_umask()
-
-
-def _file_mode(path: Path) -> int:
-    """The replaced file's permissions, or the usual ones for a new file (umask applied)."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        return 0o666 & ~_UMASK
-
-
 def save_text(path: str | Path, text: str) -> Path:
     return save_file(path, lambda p: p.write_text(text, encoding="utf-8"))
 
@@ -131,26 +125,15 @@ def save_json(path: str | Path, data: object) -> Path:
     return save_text(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
 
 
-def config_path_beside(picture: Path, config_json: str) -> Path:
-    """Where a picture's run configuration goes: ``config.json`` in the same folder.
-
-    If that folder already holds a *different* run's ``config.json`` the picture
-    gets ``<stem>.config.json`` instead, so an earlier picture never loses the
-    description of its run.
-    """
-    shared = picture.parent / "config.json"
-    try:
-        existing = shared.read_text(encoding="utf-8") if shared.exists() else None
-    except OSError:
-        existing = None
-    if existing is None or existing.strip() == config_json.strip():
-        return shared
-    return picture.parent / f"{picture.stem}.config.json"
+def sidecar_path(picture: str | Path) -> Path:
+    """Where a picture's run configuration goes: ``NAME.config.json`` beside ``NAME.png``,
+    so pictures of different runs exported into one folder each keep their own."""
+    picture = Path(picture)
+    return picture.with_name(picture.stem + SIDECAR_SUFFIX)
 
 
 def write_config_beside(picture: str | Path, config, data: str = "") -> Path:
     """Write ``config`` (a Config) as JSON beside an exported picture; return its path.
     ``data`` ("imported from moons.csv", "drawn points") notes a run on its own points,
     whose config still names a generated data set."""
-    text = config.to_json(data=data) + "\n"
-    return save_text(config_path_beside(Path(picture), text), text)
+    return save_text(sidecar_path(picture), config.to_json(data=data) + "\n")

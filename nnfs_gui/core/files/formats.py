@@ -1,62 +1,60 @@
 """The one table of export formats.
 
-Every place that offers or writes an export reads :data:`FORMATS`: the export
-dialog (its format list and file filters), the Export and File menus (their
-tooltips and the model file filter), the recorder (which animations it can
-save), the headless ``--export`` list and the command line's ``--help``.
-Adding a format is one row here plus its writer.
+Every place that offers or writes an export reads :data:`FORMATS`: the export dialog
+(its format list and file filters), the Export and File menus (tooltips, the model
+file filter), the recording (which animations it can save), the headless ``--export``
+list and the command line's ``--help``. Adding a format is one row here plus its
+writer.
 
-A writer is ``write(source, request) -> Path``: the :class:`ExportSource` says
-where the run's pieces come from (the window's session or a headless trainer),
-the :class:`ExportRequest` says which file and which options. Writers are named
-as ``"module:function"`` inside this package and imported when first used: the
-figure writers need Qt, and ``--help`` or a headless run without figures must
-not pay for (or require) loading it.
+A writer is ``write(source, request) -> Path``: the :class:`ExportSource` says where
+the run's pieces come from (the window's run or a headless trainer), the
+:class:`ExportRequest` which file and which options. The writers of numbers (history,
+data set, model: ``datafiles.py``) need nothing but numpy and are in the table from
+the start. Pictures and animations are drawn by the window's views, so their writers
+live with those views (``nnfs_gui/ui/export/``) and register themselves when loaded
+(:func:`register_writer`, as pyqtgraph's exporters do): this table never imports the
+UI, and ``--help`` or a headless run without figures never loads Qt.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+from nnfs_gui.core.files import datafiles
+from nnfs_gui.core.files.saving import ExportError
 
 KINDS = ("figure", "data", "animation", "model")
+DRAWN = ("figure", "animation")   # drawn by the window's views: the only kinds needing Qt
 VIEWS = {"dashboard": "Dashboard (regions and curves)", "decision": "Decision regions",
          "curves": "Loss and accuracy curves"}
 DEFAULT_WIDTH = 1600  # px of a PNG export
 
 # progress(done, total) -> keep going?  False cancels the export.
 Progress = Callable[[int, int], bool]
-
-
-class ModelToSave(NamedTuple):
-    """What a model file holds: a model (or a copy with the same reading methods),
-    its run's config and scaler, the epochs completed and the run's points."""
-
-    model: Any
-    config: Any
-    scaler: Any
-    epoch: int
-    split: Any = None   # the run's DataSplit: imported or drawn points are saved with it
+Writer = Callable[["ExportSource", "ExportRequest"], Path]
 
 
 @dataclass(frozen=True)
 class ExportSource:
     """Where an export reads the run from; the window and headless each build one.
 
-    ``targets(view)`` gives the pyqtgraph views to draw (``view`` a key of VIEWS);
-    ``points`` is the run's raw DataSplit (or RunPoints); ``model()`` a ModelToSave;
-    ``animation()`` the frames to write and their rate: ``(frames, fps)``.
+    ``history`` is the run's History; ``points`` its raw DataSplit (or RunPoints);
+    ``targets(view)`` the drawn views of a picture (``view`` a key of VIEWS);
+    ``title`` one line naming the run and its numbers (a PDF page's head);
+    ``model()`` a core.files.serialization.SavedModel; ``animation()`` the frames of an
+    animation and their rate, ``(frames, fps)``.
     """
 
     config: Any
-    history: Any
+    history: Any = None
     points: Any = None
     targets: Callable[[str], Sequence[object]] | None = None
-    model: Callable[[], ModelToSave] | None = None
+    title: str = ""
+    model: Callable[[], Any] | None = None
     animation: Callable[[], tuple[Sequence[object], float]] | None = None
 
 
@@ -80,6 +78,23 @@ def _mp4_available() -> bool:
     return importlib.util.find_spec("imageio_ffmpeg") is not None
 
 
+# format name -> writer; the numbers' writers now, pictures' when their module loads
+_WRITERS: dict[str, Writer] = {
+    "history_csv": datafiles.write_history_csv,
+    "history_json": datafiles.write_history_json,
+    "dataset_csv": datafiles.write_dataset_csv,
+    "model": datafiles.write_model,
+}
+
+
+def register_writer(name: str, write: Writer) -> None:
+    """Make ``write`` the writer of the table's row ``name`` (called by the modules
+    that draw pictures and animations, when they load)."""
+    if name not in FORMATS:
+        raise KeyError(f"no export format {name!r} in the table")
+    _WRITERS[name] = write
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     """One row of the table."""
@@ -89,7 +104,6 @@ class ExportFormat:
     kind: str          # one of KINDS
     label: str         # "PNG image"; the file filter is "PNG image (*.png)"
     description: str   # one line for --help and tooltips
-    writer: str        # "module:function" in this package, see the module docstring
     cli: str | None = None          # its word in --export (None: not asked for by name)
     views: tuple[str, ...] = ()     # views it can show; headless writes <view><ext> each
     stem: str = ""                  # file stem when it shows no view (headless, dialog)
@@ -101,8 +115,10 @@ class ExportFormat:
         return f"{self.label} (*{self.extension})"
 
     def write(self, source: ExportSource, request: ExportRequest) -> Path:
-        module, function = self.writer.split(":")
-        write = getattr(importlib.import_module(f"nnfs_gui.ui.export.{module}"), function)
+        write = _WRITERS.get(self.name)
+        if write is None:
+            raise ExportError(f"Cannot write {Path(request.path).name}: {self.label} is "
+                              "drawn by the window's views, which are not loaded here.")
         return write(source, request)
 
 
@@ -110,33 +126,30 @@ ALL_VIEWS = tuple(VIEWS)
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("png", ".png", "figure", "PNG image",
                  "decision.png, curves.png, dashboard.png (1600 px wide)",
-                 "figures:write_png", cli="png", views=ALL_VIEWS, sized=True),
+                 cli="png", views=ALL_VIEWS, sized=True),
     ExportFormat("svg", ".svg", "figure", "SVG vector image",
-                 "decision.svg, curves.svg, dashboard.svg", "figures:write_svg",
-                 cli="svg", views=ALL_VIEWS),
+                 "decision.svg, curves.svg, dashboard.svg", cli="svg", views=ALL_VIEWS),
     ExportFormat("pdf", ".pdf", "figure", "PDF page (dashboard)",
-                 "dashboard.pdf, one vector page", "figures:write_pdf", cli="pdf",
-                 views=("dashboard",)),
+                 "dashboard.pdf, one vector page", cli="pdf", views=("dashboard",)),
     ExportFormat("history_csv", ".csv", "data", "Training history (CSV)",
                  "history.csv, one row per epoch (always written with --out)",
-                 "data:write_history_csv", cli="csv", stem="history"),
+                 cli="csv", stem="history"),
     ExportFormat("history_json", ".json", "data", "Training history (JSON)",
-                 "history.json, the same columns with the run's config",
-                 "data:write_history_json", cli="json", stem="history"),
+                 "history.json, the same columns with the run's config", cli="json",
+                 stem="history"),
     ExportFormat("dataset_csv", ".csv", "data",
                  "Data set: training and validation points (CSV)",
-                 "dataset.csv, the raw points with labels and split", "data:write_dataset_csv",
-                 cli="dataset", stem="dataset"),
+                 "dataset.csv, the raw points with labels and split", cli="dataset",
+                 stem="dataset"),
     ExportFormat("gif", ".gif", "animation", "Animated GIF",
-                 "training.gif, the run replayed (about 100 frames)",
-                 "animation:write_animation_file", cli="gif", stem="training"),
+                 "training.gif, the run from its checkpoints (100 frames)", cli="gif",
+                 stem="training"),
     ExportFormat("mp4", ".mp4", "animation", "MP4 video",
-                 "training.mp4 (needs the optional package imageio-ffmpeg)",
-                 "animation:write_animation_file", cli="mp4", stem="training",
-                 available=_mp4_available),
+                 "training.mp4 (needs the optional package imageio-ffmpeg)", cli="mp4",
+                 stem="training", available=_mp4_available),
     ExportFormat("model", ".npz", "model", "nnfs-gui model",
                  "model.npz: weights, optimizer state, config, scaler (always with --out)",
-                 "data:write_model", stem="model"),
+                 stem="model"),
 )}
 
 
