@@ -16,7 +16,6 @@ the GIL (a third of the training speed on 2 cores). Qt-free, like all of trainin
 
 from __future__ import annotations
 
-import copy
 import ctypes
 import dataclasses
 import math
@@ -121,7 +120,7 @@ def run_points(trainer) -> RunPoints:
 def saved_model(trainer, split) -> SavedModel:
     """A copy of the trainer's model as it is now (weights and optimizer state), with
     ``split``, the points its StartRun gave (None: the config's own)."""
-    return SavedModel(copy.deepcopy(trainer.model), trainer.config, trainer.scaler,
+    return SavedModel(trainer.portable_model(), trainer.config, trainer.scaler,
                       trainer.epoch, split)
 
 
@@ -362,7 +361,8 @@ class TrainingLoop:
     def _start_run(self, m: p.StartRun) -> None:
         from nnfs_gui.training.run.trainer import Trainer
 
-        self.trainer = Trainer(m.config, run_id=m.run_id, split=m.split, init=m.init)
+        self.trainer = Trainer(m.config, run_id=m.run_id, split=m.split, init=m.init,
+                               own_code=m.own_code)
         self._chunk_epochs = 1
         self._fresh_run = self.want_frame = True
         self.send(run_points(self.trainer))
