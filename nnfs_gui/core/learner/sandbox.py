@@ -71,6 +71,10 @@ class LearnerCodeError(Exception):
         self.where = where
         super().__init__(self.summary + ("\n" + self.details if self.details else ""))
 
+    def during(self, when: str) -> LearnerCodeError:
+        """The same error, its summary saying when it happened ("epoch 12")."""
+        return type(self)(f"{self.summary} ({when})", self.details, self.where)
+
 
 class LearnerLoadError(LearnerCodeError):
     """The file cannot be used at all: missing, not Python, failing while it loads,
@@ -83,7 +87,17 @@ class LearnerTimeout(BaseException):
 
 
 # -- the book's numpy -----------------------------------------------------------------
-_PLAIN = (np.dot, np.zeros, np.eye, np.random.randn)
+_PLAIN = (np.dot, np.zeros, np.eye)
+# numpy.random's functions (randn, binomial, seed, ...) are methods of one global
+# RandomState. They are pointed at the run's stream while the learner's code runs:
+# about 20 us, where copying the global generator's state in and out took 300 us per
+# epoch (a third of chapter 11's epoch). A function taken out of numpy.random before
+# (``from numpy.random import randn`` at the top of their file) keeps drawing from the
+# global generator instead.
+_GLOBAL_RANDOM = np.random.randn.__self__
+RANDOM_FUNCTIONS = tuple(name for name in dir(np.random)
+                         if getattr(getattr(np.random, name), "__self__", None)
+                         is _GLOBAL_RANDOM)
 
 
 def _book_dot(*args, **kwargs):
@@ -104,28 +118,24 @@ def _book_eye(*args, **kwargs):
     return _PLAIN[2](*args, **kwargs)
 
 
-def _book_randn(*args, **kwargs):
-    return _PLAIN[3](*args, **kwargs).astype(np.float32)
-
-
 @contextmanager
 def book_numpy(stream: BookRandom, book: bool = True) -> Iterator[None]:
-    """Inside: numpy as the book's ``nnfs.init()`` leaves it (``book``; else plain),
-    its global generator drawing from ``stream``. Outside: numpy as it was, whatever
-    the learner's code did to it (their own ``nnfs.init()`` included)."""
+    """Inside: numpy as the book's ``nnfs.init()`` leaves it (``book``; else plain), its
+    random functions drawing from ``stream``. Outside: numpy as it was, whatever the
+    learner's code did to it (their own ``nnfs.init()`` included)."""
     module_attrs = (np.dot, np.zeros, np.eye)
-    randn, outer_state = np.random.randn, np.random.get_state()
+    outer = {name: getattr(np.random, name) for name in RANDOM_FUNCTIONS}
+    for name in RANDOM_FUNCTIONS:
+        setattr(np.random, name, getattr(stream.state, name))
     if book:
-        np.dot, np.zeros, np.eye, np.random.randn = \
-            _book_dot, _book_zeros, _book_eye, _book_randn
-    np.random.set_state(stream.state.get_state())
+        np.dot, np.zeros, np.eye = _book_dot, _book_zeros, _book_eye
+        np.random.randn = stream.randn   # rounded to float32
     try:
         yield
     finally:
-        stream.state.set_state(np.random.get_state())
-        np.random.set_state(outer_state)
         np.dot, np.zeros, np.eye = module_attrs
-        np.random.randn = randn
+        for name, function in outer.items():
+            setattr(np.random, name, function)
 
 
 @contextmanager
@@ -156,12 +166,12 @@ def invoke(own: OwnCode, where: str, function, *args, **kwargs):
     ("Layer_Dense.backward"); any failure is a LearnerCodeError naming it."""
     try:
         return function(*args, **kwargs)
-    except LearnerTimeout:
+    except LearnerTimeout as e:
         raise LearnerCodeError(
             f"{own.name}: {where} was stopped: one epoch of your code took longer than "
-            f"the time limit of {own.time_limit:g} s", learner_traceback(own),
+            f"the time limit of {own.time_limit:g} s", learner_traceback(own, e),
             where) from None
-    except Exception as e:  # noqa: BLE001 - whatever their code raises is reported
+    except (Exception, SystemExit) as e:  # noqa: BLE001 - whatever their code raises
         raise LearnerCodeError(f"{own.name}: {where} raised {exception_words(e)}",
                                learner_traceback(own, e), where) from None
 
@@ -171,19 +181,21 @@ def exception_words(e: BaseException) -> str:
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
-def learner_traceback(own: OwnCode, e: BaseException | None = None) -> str:
-    """The traceback of the exception being handled from the first frame in the
-    learner's file on (the app's own frames before it are of no use to them)."""
-    exc = e if e is not None else sys.exc_info()[1]
-    if exc is None:
-        return ""
-    tb = exc.__traceback__
+def learner_traceback(own: OwnCode, e: BaseException) -> str:
+    """The traceback of ``e`` from the first frame in the learner's file on (the app's
+    frames before it are of no use to them); for a timeout, where their code was when
+    it was stopped."""
     target = os.path.realpath(own.path)
+    tb = e.__traceback__
     while tb is not None and os.path.realpath(tb.tb_frame.f_code.co_filename) != target:
         tb = tb.tb_next
     if tb is None:  # not raised in their file (e.g. a call with the wrong arguments)
-        return "".join(traceback.format_exception_only(type(exc), exc))
-    return "".join(traceback.format_exception(type(exc), exc, tb))
+        return "".join(traceback.format_exception_only(type(e), e))
+    if not isinstance(e, LearnerTimeout):
+        return "".join(traceback.format_exception(type(e), e, tb))
+    frames = [f for f in traceback.extract_tb(tb) if f.filename != __file__]
+    return ("Traceback (most recent call last):\n"
+            + "".join(traceback.format_list(frames)) + "stopped here by the time limit")
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -211,11 +223,11 @@ def load_classes(own: OwnCode) -> dict:
     except SyntaxError as e:
         raise LearnerLoadError(f"{own.path}, line {e.lineno}: {e.msg}",
                                "".join(traceback.format_exception_only(type(e), e))) from None
-    except LearnerTimeout:
+    except LearnerTimeout as e:
         raise LearnerLoadError(
             f"{own.path}: loading took longer than the time limit of {own.time_limit:g} s "
             f"(does the file train at the top level? keep that under "
-            f"if __name__ == \"__main__\":)", learner_traceback(own)) from None
+            f"if __name__ == \"__main__\":)", learner_traceback(own, e)) from None
     except (Exception, SystemExit) as e:  # noqa: BLE001 - their code, their error
         raise LearnerLoadError(f"{own.path}: loading it raised {exception_words(e)}"
                                f"{_hint(e)}", learner_traceback(own, e)) from None

@@ -25,6 +25,9 @@ the check starts (it imports the learner's file), never in the window's or the C
 from __future__ import annotations
 
 import math
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +42,7 @@ from nnfs_gui.core.net.losses import CategoricalCrossentropy
 from nnfs_gui.core.net.model import Model
 from nnfs_gui.core.net.numerics import BookRandom
 from nnfs_gui.training.learner.differences import TOLERANCE, relative_difference, what_differs
+from nnfs_gui.training.process.child import die_with_parent, python_child
 from nnfs_gui.training.run.trainer import Trainer
 
 CHECK_EPOCHS = 5
@@ -397,8 +401,9 @@ class Check:
             try:
                 got = mine.train_epoch(self.x, self.y, config.batch_size, config.shuffle,
                                        rngs[1])
-            except LearnerCodeError as err:
-                self._add(Row(step, f"epoch {e}", math.nan, False, err.summary, err.details))
+            except LearnerCodeError as err:   # named by the method that failed
+                self._add(Row(err.where or step, f"epoch {e}", math.nan, False, err.summary,
+                              err.details))
                 return
             for what in ("loss", "acc"):
                 self.compare(step, f"{'accuracy' if what == 'acc' else what}",
@@ -517,3 +522,28 @@ def run_check(own: OwnCode, config: Config, settings: str) -> CheckReport:
                                False, e.summary, e.details))
         return report
     return check.run()
+
+
+# -- the process the check runs in ------------------------------------------------------
+def start_check(own: OwnCode, config: Config, settings: str, **popen) -> subprocess.Popen:
+    """Start a process that checks ``own`` on ``config``: it prints the report on its
+    standard output (a file that cannot be loaded: one line and the learner's
+    traceback on its standard error) and exits 0 (all match), 1 (a difference) or 2
+    (the file cannot be loaded). ``popen``: more subprocess.Popen arguments."""
+    argv = python_child(__name__, own.path, repr(own.time_limit), settings, config.to_json())
+    return subprocess.Popen(argv, stdin=subprocess.DEVNULL, **popen)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The check's process: ``argv == [FILE, TIME_LIMIT, SETTINGS, CONFIG_JSON]``."""
+    path, limit, settings, config_json = sys.argv[1:] if argv is None else argv
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the command line decides
+    try:
+        report = run_check(OwnCode(path, float(limit)), Config.from_json(config_json),
+                           settings)
+    except LearnerLoadError as e:
+        print(f"nnfs-gui: {e}", file=sys.stderr)
+        return 2
+    print(report.text(), flush=True)
+    return report.exit_code

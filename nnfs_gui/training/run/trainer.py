@@ -24,7 +24,7 @@ from nnfs_gui.core.data.pipeline import prepare_data, prepare_split
 from nnfs_gui.core.data.splits import DataSplit, make_split
 from nnfs_gui.core.files.serialization import SavedModel
 from nnfs_gui.core.learner.network import LearnerModel
-from nnfs_gui.core.learner.sandbox import OwnCode
+from nnfs_gui.core.learner.sandbox import LearnerCodeError, OwnCode
 from nnfs_gui.core.net.bookmode import draw_book_validation, make_book_run
 from nnfs_gui.core.net.model import Model
 from nnfs_gui.core.net.numerics import BookRandom
@@ -209,12 +209,16 @@ class Trainer:
         self.interrupted = False
         # Overflow on the way to divergence is expected and handled (the loss is
         # checked every epoch), so numpy's warnings would only be noise.
-        with np.errstate(over="ignore", invalid="ignore"):
-            while done < n_epochs and not self.finished and not self.diverged:
-                if not self._train_one_epoch(should_stop):
-                    break
-                done += 1
-        self.train_seconds += time.perf_counter() - start
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                while done < n_epochs and not self.finished and not self.diverged:
+                    if not self._train_one_epoch(should_stop):
+                        break
+                    done += 1
+        except LearnerCodeError as e:   # the learner's code failed: say in which epoch
+            raise e.during(f"epoch {self.epoch}") from None
+        finally:
+            self.train_seconds += time.perf_counter() - start
         return done
 
     def _train_one_epoch(self, should_stop=None) -> bool:
