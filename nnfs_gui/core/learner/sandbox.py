@@ -95,9 +95,11 @@ _PLAIN = (np.dot, np.zeros, np.eye)
 # (``from numpy.random import randn`` at the top of their file) keeps drawing from the
 # global generator instead.
 _GLOBAL_RANDOM = np.random.randn.__self__
-RANDOM_FUNCTIONS = tuple(name for name in dir(np.random)
-                         if getattr(getattr(np.random, name), "__self__", None)
-                         is _GLOBAL_RANDOM)
+# numpy.random's name -> the RandomState method: its bound methods, and the functions
+# that act on the global generator without being its methods.
+RANDOM_FUNCTIONS = {name: name for name in dir(np.random)
+                    if getattr(getattr(np.random, name), "__self__", None) is _GLOBAL_RANDOM}
+RANDOM_FUNCTIONS |= {"seed": "seed", "ranf": "random_sample", "sample": "random_sample"}
 
 
 def _book_dot(*args, **kwargs):
@@ -125,8 +127,8 @@ def book_numpy(stream: BookRandom, book: bool = True) -> Iterator[None]:
     learner's code did to it (their own ``nnfs.init()`` included)."""
     module_attrs = (np.dot, np.zeros, np.eye)
     outer = {name: getattr(np.random, name) for name in RANDOM_FUNCTIONS}
-    for name in RANDOM_FUNCTIONS:
-        setattr(np.random, name, getattr(stream.state, name))
+    for name, method in RANDOM_FUNCTIONS.items():
+        setattr(np.random, name, getattr(stream.state, method))
     if book:
         np.dot, np.zeros, np.eye = _book_dot, _book_zeros, _book_eye
         np.random.randn = stream.randn   # rounded to float32
