@@ -174,6 +174,16 @@ class Loss_MeanSquaredError(Loss):
         self.dinputs = self.dinputs / len(dvalues)
 
 
+class Loss_MeanAbsoluteError(Loss):
+    def forward(self, y_pred, y_true):
+        return np.mean(np.abs(y_true - y_pred), axis=-1)
+
+    def backward(self, dvalues, y_true):
+        outputs = dvalues.shape[1]
+        self.dinputs = np.sign(dvalues - y_true) / outputs
+        self.dinputs = self.dinputs / len(dvalues)
+
+
 class Optimizer_SGD:
     def __init__(self, learning_rate=1.0, decay=0.0, momentum=0.0):
         self.learning_rate = learning_rate
@@ -205,6 +215,52 @@ class Optimizer_SGD:
 
     def post_update_params(self):
         self.iterations += 1
+
+
+class Optimizer_Adagrad:
+    def __init__(self, learning_rate=1.0, decay=0.0, epsilon=1e-7):
+        self.learning_rate = learning_rate
+        self.current_learning_rate = learning_rate
+        self.decay = decay
+        self.iterations = 0
+        self.epsilon = epsilon
+
+    def pre_update_params(self):
+        if self.decay:
+            self.current_learning_rate = \
+                self.learning_rate * (1.0 / (1.0 + self.decay * self.iterations))
+
+    def update_params(self, layer):
+        if not hasattr(layer, "weight_cache"):
+            layer.weight_cache = np.zeros_like(layer.weights)
+            layer.bias_cache = np.zeros_like(layer.biases)
+        layer.weight_cache += layer.dweights ** 2
+        layer.bias_cache += layer.dbiases ** 2
+        layer.weights += -self.current_learning_rate * layer.dweights / \
+            (np.sqrt(layer.weight_cache) + self.epsilon)
+        layer.biases += -self.current_learning_rate * layer.dbiases / \
+            (np.sqrt(layer.bias_cache) + self.epsilon)
+
+    def post_update_params(self):
+        self.iterations += 1
+
+
+class Optimizer_RMSprop(Optimizer_Adagrad):
+    def __init__(self, learning_rate=0.001, decay=0.0, epsilon=1e-7, rho=0.9):
+        super().__init__(learning_rate, decay, epsilon)
+        self.rho = rho
+
+    def update_params(self, layer):
+        if not hasattr(layer, "weight_cache"):
+            layer.weight_cache = np.zeros_like(layer.weights)
+            layer.bias_cache = np.zeros_like(layer.biases)
+        rho = self.rho
+        layer.weight_cache = rho * layer.weight_cache + (1 - rho) * layer.dweights ** 2
+        layer.bias_cache = rho * layer.bias_cache + (1 - rho) * layer.dbiases ** 2
+        layer.weights += -self.current_learning_rate * layer.dweights / \
+            (np.sqrt(layer.weight_cache) + self.epsilon)
+        layer.biases += -self.current_learning_rate * layer.dbiases / \
+            (np.sqrt(layer.bias_cache) + self.epsilon)
 
 
 class Optimizer_Adam:

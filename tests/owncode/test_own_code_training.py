@@ -36,10 +36,16 @@ def assert_same_history(mine: Trainer, app: Trainer) -> None:
                                       err_msg=column)
 
 
-@pytest.mark.parametrize("name, epochs", [("book-ch14", 100), ("book-ch15", 20),
-                                          ("book-ch16", 100)])
-def test_book_presets_reproduce_the_apps_book_mode_bit_for_bit(name, epochs):
-    config = preset(name, epochs=epochs)
+@pytest.mark.parametrize("name, epochs, changes", [
+    ("book-ch14", 100, {}), ("book-ch15", 20, {}), ("book-ch16", 100, {}),
+    ("book-ch15", 10, {"samples": 200, "batch_size": 128}),
+    ("book-ch11", 30, {"optimizer": "rmsprop", "learning_rate": 0.01, "hidden": (16, 8),
+                       "activation": "sigmoid", "loss": "mse", "l1_weight": 1e-4}),
+    ("book-ch11", 30, {"optimizer": "adagrad", "loss": "mae", "l1_bias": 1e-4}),
+], ids=["ch14", "ch15", "ch16", "ch15-mini-batches", "rmsprop-sigmoid-mse-l1",
+        "adagrad-mae"])
+def test_book_presets_reproduce_the_apps_book_mode_bit_for_bit(name, epochs, changes):
+    config = preset(name, epochs=epochs, **changes)
     mine, app = Trainer(config, own_code=OWN), Trainer(config)
     mine.train(epochs + 1)
     app.train(epochs + 1)

@@ -55,7 +55,7 @@ class LearnerModel:
         self.num = BookNumerics(stream)    # float32 inputs; .rng: the learner's stream
         self.head = LOSSES[config.loss]()  # reads classes and probabilities of outputs
         self.n_inputs, self.n_classes = n_inputs, config.classes
-        self._running = False
+        self._clock_on = self._numpy_on = False
         self._takes_training: dict[type, bool] = {}
         with self.running():
             self._build(config)
@@ -138,22 +138,35 @@ class LearnerModel:
         return [block[0] for block in self.blocks]
 
     @contextmanager
-    def running(self, book: bool = True) -> Iterator[None]:
-        """Around every call into the learner's code: the book's numpy (plain numpy when
-        not ``book``) drawing from the run's stream, and the time limit of one epoch.
-        Inside it already, nothing more happens (one stream hand-over, one clock)."""
-        if self._running:
+    def clock(self) -> Iterator[None]:
+        """The time limit of one epoch (or of one call outside training), once."""
+        if self._clock_on:
             yield
             return
-        self._running = True
+        self._clock_on = True
         try:
-            with book_numpy(self.num.rng, book), time_limit(self.own.time_limit):
+            with time_limit(self.own.time_limit):
                 yield
         except LearnerTimeout:   # stopped between two of their calls
             raise LearnerCodeError(f"{self.own.name}: one epoch of your code took longer "
                                    f"than the time limit of {self.own.time_limit:g} s") from None
         finally:
-            self._running = False
+            self._clock_on = False
+
+    @contextmanager
+    def running(self, book: bool = True) -> Iterator[None]:
+        """Around calls into the learner's code: the book's numpy (plain numpy when not
+        ``book``) drawing from the run's stream, within the time limit. The app's own
+        code stays outside (mean_over_batches' np.zeros(4) became float32 inside)."""
+        if self._numpy_on:
+            yield
+            return
+        self._numpy_on = True
+        try:
+            with self.clock(), book_numpy(self.num.rng, book):
+                yield
+        finally:
+            self._numpy_on = False
 
     # -- one layer, the loss, the update: the learner's methods, checked -----------------
     def call(self, obj, method: str, *args):
@@ -252,12 +265,12 @@ class LearnerModel:
 
     def train_step(self, x, targets, y):
         """The book's loop body; (loss, data_loss, reg_loss, acc) before the update."""
-        output, data_loss = self.loss_forward(self.forward(x, True), targets)
-        reg_loss = self.regularization_loss()
-        acc = accuracy(self.head.classes(output), y)
-        self.backward(self.loss_backward(output, targets))
-        self.optimizer.update(self.dense)
-        return data_loss + reg_loss, data_loss, reg_loss, acc
+        with self.running():
+            output, data_loss = self.loss_forward(self.forward(x, True), targets)
+            reg_loss = self.regularization_loss()
+            self.backward(self.loss_backward(output, targets))
+            self.optimizer.update(self.dense)
+        return data_loss + reg_loss, data_loss, reg_loss, accuracy(self.head.classes(output), y)
 
     # -- what the Trainer calls (model.py's Model interface) --------------------------
     def targets(self, y: np.ndarray) -> np.ndarray:
@@ -274,7 +287,7 @@ class LearnerModel:
         targets, n = self.targets(y), len(x)
         full = batch_size == 0 or batch_size >= n
         order = None if full else batch_order(n, shuffle, rng, self.num.rng)
-        with self.running():
+        with self.clock():
             val = (None, None) if x_val is None else self.evaluate(x_val, y_val)
             if full:
                 numbers = self.train_step(x, targets, y)
