@@ -17,7 +17,7 @@ from nnfs_gui.core.learner.sandbox import OwnCode
 from nnfs_gui.core.net.model import Model
 from nnfs_gui.training.process import protocol as p
 from nnfs_gui.training.process.loop import spawn
-from nnfs_gui.training.process.protocol import Frame, ModelState, RunPoints
+from nnfs_gui.training.process.protocol import EpochView, Frame, ModelState, RunPoints
 from nnfs_gui.training.run.history import COLUMNS
 from nnfs_gui.training.run.trainer import Trainer
 from tests.owncode.learner_files import BOOK_CLASSES, with_lines
@@ -96,6 +96,7 @@ def test_the_loop_trains_own_code_and_hands_out_the_apps_model():
     d.send(p.Step(8))
     d.ticks(20)
     d.send(p.RequestModel(request_id=7))
+    d.send(p.ShowEpoch(1, 3, 20, request_id=9))
     d.ticks(2)
     assert type(d.sent[0]) is RunPoints and not any(f.error for f in d.frames)
     rows = {c: np.concatenate([f.rows[c] for f in d.frames if f.rows]) for c in COLUMNS}
@@ -103,6 +104,9 @@ def test_the_loop_trains_own_code_and_hands_out_the_apps_model():
     app.train(8)
     for column in COLUMNS:
         np.testing.assert_array_equal(rows[column], app.history.column(column))
+    view, = d.of(EpochView)   # the cursor: their network at an earlier epoch
+    assert view.exact and view.grid.shape == (20, 20, 3) and view.row["epoch"] == 3
+    np.testing.assert_allclose(view.grid.sum(axis=2), 1, rtol=1e-5)
     answer, = d.of(ModelState)
     assert answer.request_id == 7 and type(answer.saved.model) is Model
     blob = pickle.dumps(answer.saved)   # what crosses to the window: no learner class
