@@ -392,7 +392,7 @@ class Check:
         """CHECK_EPOCHS whole epochs of both from the same start and random streams."""
         config, mine, app = self.config, self.mine, self.app
         step = "a whole epoch"
-        if self.theirs(step, "start", lambda: self._restart() or True) is None:
+        if self.catching(step, "start", lambda: self._restart() or True) is None:
             return
         rngs = [np.random.default_rng(config.seed) for _ in range(2)]
         for e in range(CHECK_EPOCHS):
