@@ -7,6 +7,7 @@ import os
 import sys
 
 from nnfs_gui import __version__
+from nnfs_gui.cli import owncode
 from nnfs_gui.core.files.formats import cli_help
 
 EXIT_USAGE = 2
@@ -30,7 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
             "  nnfs-gui --headless --data moons.csv --epochs 500 --out D\n"
             "  nnfs-gui --headless --init-model A/model.npz --epochs 100 --out B\n"
             "                                             B continues A for 100 more epochs\n"
-            "  nnfs-gui --headless --sweep sweep.json --out lab/ [--scheduler tcp://HOST:8786]"
+            "  nnfs-gui --headless --sweep sweep.json --out lab/ [--scheduler tcp://HOST:8786]\n"
+            "  nnfs-gui --headless --own-code mine.py --preset book-ch11 --epochs 1000 --out M\n"
+            "  nnfs-gui --headless --own-code mine.py --check --preset book-ch11\n"
+            "                                             (your file runs as Python code)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -78,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
                    help="with --scheduler: seconds to reach the scheduler and read its "
                         "greeting before giving up with exit 2 (default 10)")
+    owncode.add_options(p)
     win = p.add_argument_group("window (scripted screenshots)")
     win.add_argument("--play", action="store_true", help="window: start training at once")
     win.add_argument("--compare", action="store_true",
@@ -100,6 +105,8 @@ def has_display() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if owncode.requested(args):
+        return owncode.run_own_code(args)
     if args.headless:
         from nnfs_gui.cli.headless import run_headless
 

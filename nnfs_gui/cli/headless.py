@@ -63,8 +63,10 @@ class UsageError(Exception):
     """A problem with the command line or its files, shown as one line."""
 
 
-def run_headless(args) -> int:
-    """Run the argparse namespace of ``nnfs_gui.app`` headless; returns the exit code."""
+def run_headless(args, own_code=None) -> int:
+    """Run the argparse namespace of ``nnfs_gui.app`` headless; returns the exit code.
+    ``own_code``: train the learner's classes (core.learner.sandbox.OwnCode); only the
+    child process of cli/owncode.py passes it (it runs their file)."""
     try:
         init = load_init_model(args.init_model)
         config, preset_split = run_config(args, init)
@@ -75,7 +77,7 @@ def run_headless(args) -> int:
     except UsageError as e:
         print(f"nnfs-gui: {e}", file=sys.stderr)
         return EXIT_USAGE
-    trainer = Trainer(config, split=split, init=init)
+    trainer = Trainer(config, split=split, init=init, own_code=own_code)
     train_printing(trainer, args.print_every)
     final = trainer.evaluate_final()
     print(validation_line(final["val_acc"], final["val_loss"]))

@@ -110,13 +110,20 @@ def draw_book_test_data(config, random_state: BookRandom) -> tuple[np.ndarray, n
     return draw_book_data(config, random_state, BOOK_TEST_SAMPLES)
 
 
-def make_book_run(config) -> BookRun:
+def make_book_run(config, build_model=None) -> BookRun:
     """Training data and weights drawn in the book's order from `BookRandom(config.seed)`
     (the book's seed is 0), and a validation set drawn from a fork of that stream, so
-    the run's own stream goes on to the dropout masks as the book's does."""
+    the run's own stream goes on to the dropout masks as the book's does.
+
+    build_model(random_state) -> model: what draws the weights (default: the app's
+    Model; a learner's own classes draw them in their Layer_Dense.__init__)."""
     random_state = BookRandom(config.seed)
     x_train, y_train = draw_book_data(config, random_state)
-    model = Model.from_config(config, n_inputs=2, n_outputs=config.classes, rng=random_state)
+    if build_model is None:
+        model = Model.from_config(config, n_inputs=2, n_outputs=config.classes,
+                                  rng=random_state)
+    else:
+        model = build_model(random_state)
     # From a fork: the book draws its dropout masks right after the weights.
     x_val, y_val = draw_book_test_data(config, random_state.fork())
     return BookRun(model, x_train, y_train, x_val, y_val)

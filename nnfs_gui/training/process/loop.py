@@ -16,24 +16,21 @@ the GIL (a third of the training speed on 2 cores). Qt-free, like all of trainin
 
 from __future__ import annotations
 
-import copy
-import ctypes
 import dataclasses
 import math
-import os
 import signal
 import socket
 import subprocess
 import sys
 import time
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 import numpy as np
 
 from nnfs_gui.core.errors import short_repr
 from nnfs_gui.core.files.serialization import SavedModel
 from nnfs_gui.training.process import protocol as p
+from nnfs_gui.training.process.child import die_with_parent, python_child
 from nnfs_gui.training.process.protocol import EpochView, Frame, ModelState, RunPoints
 from nnfs_gui.training.run.history import COLUMNS
 
@@ -121,7 +118,7 @@ def run_points(trainer) -> RunPoints:
 def saved_model(trainer, split) -> SavedModel:
     """A copy of the trainer's model as it is now (weights and optimizer state), with
     ``split``, the points its StartRun gave (None: the config's own)."""
-    return SavedModel(copy.deepcopy(trainer.model), trainer.config, trainer.scaler,
+    return SavedModel(trainer.portable_model(), trainer.config, trainer.scaler,
                       trainer.epoch, split)
 
 
@@ -362,7 +359,8 @@ class TrainingLoop:
     def _start_run(self, m: p.StartRun) -> None:
         from nnfs_gui.training.run.trainer import Trainer
 
-        self.trainer = Trainer(m.config, run_id=m.run_id, split=m.split, init=m.init)
+        self.trainer = Trainer(m.config, run_id=m.run_id, split=m.split, init=m.init,
+                               own_code=m.own_code)
         self._chunk_epochs = 1
         self._fresh_run = self.want_frame = True
         self.send(run_points(self.trainer))
@@ -491,38 +489,13 @@ class TrainingLoop:
         return self._val_pred
 
 
-PR_SET_PDEATHSIG = 1   # linux/prctl.h
-
-
-def die_with_parent() -> None:
-    """End this process when the window's process ends, even mid-epoch (Linux: the
-    kernel sends SIGKILL; elsewhere the closed socket ends the loop between chunks).
-    If the parent died before the request was made, end now."""
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass   # no prctl: the socket still ends the loop
-    if os.getppid() != parent:
-        os._exit(0)
-
-
-# The child imports the package from where this copy of it lives (a checkout or
-# site-packages), whatever the current directory is.
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
-CHILD_CODE = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
-              "from nnfs_gui.training.process.loop import main; sys.exit(main())")
-
-
 def spawn() -> tuple[subprocess.Popen, Connection]:
     """Start the training process; returns it and our end of its socket."""
     ours, theirs = socket.socketpair()
     with theirs:
         proc = subprocess.Popen(
-            [sys.executable, "-c", CHILD_CODE, PACKAGE_ROOT, str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+            python_child(__name__, str(theirs.fileno())), pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
             # Its own session: Ctrl+C in a terminal reaches the window only, which
             # ends the process through the socket.
             start_new_session=True)
@@ -532,8 +505,8 @@ def spawn() -> tuple[subprocess.Popen, Connection]:
 def main(argv: list[str] | None = None) -> int:
     """The child process's entry: ``argv == [FD]``, FD a connected socket.
 
-    Called by import (``python -c "...loop.main()"``), never as ``python -m``: the
-    classes a frame is made of must be this module's, not ``__main__``'s."""
+    Called by import (child.python_child), never as ``python -m``: the classes a
+    frame is made of must be this module's, not ``__main__``'s."""
     argv = sys.argv[1:] if argv is None else argv
     die_with_parent()
     # Ctrl+C in a terminal reaches the whole process group; the window decides when

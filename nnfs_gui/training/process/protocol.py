@@ -5,8 +5,11 @@ included, is an error frame of the current run and a pause, never a dead process
 
 =================  ===========================================================
 StartRun           start run ``run_id`` of ``config``; on ``split`` (raw points,
-                   e.g. model A's when B compares) and from ``init`` (a saved
-                   model: weights, optimizer state, epoch). One slot: the
+                   e.g. model A's when B compares), from ``init`` (a saved
+                   model: weights, optimizer state, epoch), with ``own_code``
+                   (the learner's classes from that file, imported here, in
+                   the training process; a failure is an error frame whose
+                   text is one line, then their traceback). One slot: the
                    newest start wins, older ones never run.
 ApplyLive          hand live settings (learning rate, ...) to run ``run_id`` at
                    the end of the epoch in progress (the newest wins, applied
@@ -54,6 +57,7 @@ import numpy as np
 from nnfs_gui.core.config import Config
 from nnfs_gui.core.data.splits import DataSplit
 from nnfs_gui.core.files.serialization import SavedModel
+from nnfs_gui.core.learner.sandbox import OwnCode
 
 
 # -- UI -> loop ------------------------------------------------------------------------
@@ -63,6 +67,7 @@ class StartRun:
     config: Config
     split: DataSplit | None = None
     init: SavedModel | None = None   # weights, optimizer state and epoch to go on from
+    own_code: OwnCode | None = None  # train the learner's classes from this file
 
 
 @dataclass(frozen=True)

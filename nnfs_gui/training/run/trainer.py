@@ -23,8 +23,11 @@ from nnfs_gui.core.config import Config
 from nnfs_gui.core.data.pipeline import prepare_data, prepare_split
 from nnfs_gui.core.data.splits import DataSplit, make_split
 from nnfs_gui.core.files.serialization import SavedModel
+from nnfs_gui.core.learner.network import LearnerModel
+from nnfs_gui.core.learner.sandbox import LearnerCodeError, OwnCode
 from nnfs_gui.core.net.bookmode import draw_book_validation, make_book_run
 from nnfs_gui.core.net.model import Model
+from nnfs_gui.core.net.numerics import BookRandom
 from nnfs_gui.training.run.history import History
 from nnfs_gui.training.run.snapshot import Snapshot, frozen_copy
 from nnfs_gui.training.run.timeline import Timeline
@@ -56,14 +59,21 @@ class Trainer:
     """
 
     def __init__(self, config: Config, run_id: int = 0, *,
-                 split: DataSplit | None = None, init: SavedModel | None = None) -> None:
+                 split: DataSplit | None = None, init: SavedModel | None = None,
+                 own_code: OwnCode | None = None) -> None:
         """``split``: train on exactly these raw points (model B on A's data) instead
         of drawing the config's own; augmentation and scaling still follow ``config``.
         ``init``: continue a saved model: its weights and optimizer state, epochs
         numbered on from ``init.epoch``; the data are drawn from ``config`` as for a new
         run, so its data and network settings must be the saved ones (same seed, same
-        points); live settings (learning rate, epoch limit...) may differ."""
+        points); live settings (learning rate, epoch limit...) may differ.
+        ``own_code``: train the learner's own classes from that file instead of the
+        app's engine (core/learner): it runs their file, so only a child process builds
+        such a Trainer (the training process, a check, a headless run's child). Their
+        failures raise core.learner.sandbox.LearnerCodeError (LearnerLoadError: the file
+        cannot be used), with their traceback."""
         self.config = config
+        self.own_code = own_code
         self.run_id = run_id
         self.start_epoch = 0
         self.history = History()
@@ -108,9 +118,18 @@ class Trainer:
             make_split(self.config, self.rng)
             data = prepare_split(self.config, split, self.rng)
         self._take_data(data)
+        self.model = self._new_model(self.rng)
+
+    def _new_model(self, rng):
+        """The run's network, its weights drawn from ``rng`` (a BookRandom: the book's
+        stream); the learner's classes draw theirs from the book's stream seeded with
+        the config's seed, as the book's nnfs.init() seeds it."""
+        if self.own_code is not None:
+            stream = rng if isinstance(rng, BookRandom) else BookRandom(self.config.seed)
+            return LearnerModel(self.own_code, self.config, stream)
         # n_outputs counts classes; the model picks one sigmoid unit for binary loss
-        self.model = Model.from_config(self.config, n_inputs=2,
-                                       n_outputs=self.config.classes, rng=self.rng)
+        return Model.from_config(self.config, n_inputs=2, n_outputs=self.config.classes,
+                                 rng=rng)
 
     def _take_data(self, data) -> None:
         """Keep the pieces of a core.pipeline.PreparedData."""
@@ -126,7 +145,7 @@ class Trainer:
         so the book's own random stream is not disturbed. Validation is the book's
         fresh sample, unless a ``split`` is given: the book's weights then train on it.
         """
-        run = make_book_run(self.config)
+        run = make_book_run(self.config, self._new_model)
         if split is None:
             split = DataSplit(run.x_train, run.y_train, run.x_val, run.y_val, "fresh")
         self._take_data(prepare_split(self.config, split, self.rng))
@@ -190,12 +209,16 @@ class Trainer:
         self.interrupted = False
         # Overflow on the way to divergence is expected and handled (the loss is
         # checked every epoch), so numpy's warnings would only be noise.
-        with np.errstate(over="ignore", invalid="ignore"):
-            while done < n_epochs and not self.finished and not self.diverged:
-                if not self._train_one_epoch(should_stop):
-                    break
-                done += 1
-        self.train_seconds += time.perf_counter() - start
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                while done < n_epochs and not self.finished and not self.diverged:
+                    if not self._train_one_epoch(should_stop):
+                        break
+                    done += 1
+        except LearnerCodeError as e:   # the learner's code failed: say in which epoch
+            raise e.during(f"epoch {self.epoch}") from None
+        finally:
+            self.train_seconds += time.perf_counter() - start
         return done
 
     def _train_one_epoch(self, should_stop=None) -> bool:
@@ -316,6 +339,14 @@ class Trainer:
             x, y = draw_book_validation(cfg, self.model)
             self._book_test_set = (self.scaler.transform(x), y)
         return self._book_test_set
+
+    def portable_model(self) -> Model:
+        """A copy of the model as it is now that any process can read: the app's Model
+        (for the learner's classes, one holding their weights and optimizer state, so
+        their file is never needed to unpickle it)."""
+        if self.own_code is not None:
+            return self.model.portable()
+        return copy.deepcopy(self.model)
 
     def params_at(self, epoch: int) -> tuple[int, list[np.ndarray]]:
         """(epoch found, parameters) of the checkpoint nearest ``epoch``; the current
